@@ -1,0 +1,72 @@
+import type { z } from "zod";
+import type { Product, Variant } from "../core/catalog.js";
+import type { ChannelId } from "../core/ids.js";
+import type { ItemIssue } from "../core/issues.js";
+import type { FeedFormat } from "../feeds/format.js";
+import type { CompiledMapping, MappingResult, TraceStep } from "../mapping/types.js";
+
+export interface ChannelField {
+  name: string;
+  description: string;
+}
+
+/**
+ * A sales channel: the fields its mapping may fill, how mapped fields become its item, its
+ * published rules, and the feed files it can write. Registered by hand in `channels/registry.ts`.
+ */
+export interface Channel<Settings = unknown, Item = unknown> {
+  id: ChannelId;
+  title: string;
+  settingsSchema: z.ZodType<Settings>;
+  fields: readonly ChannelField[];
+  /** Absolute path of `channel-mappings/<id>.yaml`. */
+  defaultMappingFile: string;
+  feeds: readonly FeedFormat<Item, Settings>[];
+  /** Feeds written when neither the command line nor the mapping names any. */
+  defaultFeeds: readonly string[];
+  /** Pure: mapped fields → the channel's item. Structural problems (unreadable price) are issues. */
+  toItem(mapped: MappingResult, settings: Settings): { item: Item; issues: ItemIssue[] };
+  /** The channel's published rules for one item; `error` excludes it, `warning` keeps it. */
+  validate(item: Item, settings: Settings): ItemIssue[];
+}
+
+export type ItemStatus = "accepted" | "filtered" | "rejected";
+
+/** What became of one variant on one channel. */
+export interface ItemResult<Item = unknown> {
+  sku: string;
+  status: ItemStatus;
+  /** Present unless the mapping failed outright. */
+  item?: Item;
+  /** Mapping issues and validation issues, errors first. */
+  issues: ItemIssue[];
+  excludedBy?: { filter: string; reason: string };
+  firedRules: string[];
+  mapped: MappingResult["fields"];
+  trace?: TraceStep[];
+}
+
+/** The channel transform: mapping, overrides, shaping and validation of one variant. Pure. */
+export function transformVariant<S, I>(
+  channel: Channel<S, I>,
+  mapping: CompiledMapping<S>,
+  product: Product,
+  variant: Variant,
+  options: { trace?: boolean } = {},
+): ItemResult<I> {
+  const mapped = mapping.evaluate(product, variant, options);
+  const { item, issues: shapeIssues } = channel.toItem(mapped, mapping.settings);
+  const issues = [...mapped.issues, ...shapeIssues, ...channel.validate(item, mapping.settings)];
+  issues.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1));
+  const base = {
+    sku: variant.sku,
+    item,
+    issues,
+    firedRules: mapped.firedRules,
+    mapped: mapped.fields,
+    ...(mapped.trace ? { trace: mapped.trace } : {}),
+  };
+  if (mapped.excludedBy) return { ...base, status: "filtered", excludedBy: mapped.excludedBy };
+  const rejected = issues.some((issue) => issue.severity === "error");
+  return { ...base, status: rejected ? "rejected" : "accepted" };
+}

@@ -1,0 +1,25 @@
+/**
+ * A feed format: how accepted items of one channel become a file. Rendering is pure and runs in
+ * build workers; the file around the entries (header, footer, splitting) is written by
+ * `feeds/feed-writer.ts` on the main thread, in catalog order.
+ */
+export interface FeedFormat<Item = unknown, Settings = unknown> {
+  /** `google-xml`, `google-tsv`, `google-local-inventory`, `meta-csv`, `meta-xml`, `amazon-json`. */
+  id: string;
+  description: string;
+  /** File name in the output directory; `part` (1-based) for formats split over several files. */
+  fileName(settings: Settings, part: number): string;
+  /** What an entry counts as in the summary and the shrink guard: `items`, `rows`, `messages`. */
+  unit: string;
+  /** At most this many entries per file; a new part starts after it. */
+  maxEntriesPerFile?: number;
+  header(settings: Settings, columns: readonly string[]): string;
+  footer(settings: Settings): string;
+  /** One string per entry, in item order. Pure. */
+  render(items: readonly Item[], settings: Settings, columns: readonly string[]): string[];
+  /**
+   * Frames an entry when it is written: `index` counts entries in this file from 0, `sequence`
+   * across the whole feed from 1. Used by formats that number entries or separate them.
+   */
+  frame?(entry: string, index: number, sequence: number): string;
+}
