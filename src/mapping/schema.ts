@@ -116,6 +116,17 @@ export const FilterSchema = z.strictObject({
 });
 export type Filter = z.infer<typeof FilterSchema>;
 
+/**
+ * `{ id: …, enabled: false }` switches off a rule or filter inherited from the file extended,
+ * without repeating its condition.
+ */
+export const DisabledEntrySchema = z.strictObject({
+  id: Id,
+  enabled: z.literal(false),
+  description: z.string().optional(),
+});
+export type DisabledEntry = z.infer<typeof DisabledEntrySchema>;
+
 export const LookupSchema = z.strictObject({
   values: z.record(z.string(), z.string()).optional().describe("An inline table: key → value."),
   file: z.string().optional().describe("A CSV file, relative to the mapping file."),
@@ -162,8 +173,8 @@ export const MappingFileSchema = z.strictObject({
     .record(z.string(), FieldSpecSchema.nullable())
     .optional()
     .describe("Output fields in feed order; `null` removes an inherited field."),
-  rules: z.array(RuleSchema).optional(),
-  filters: z.array(FilterSchema).optional(),
+  rules: z.array(z.union([RuleSchema, DisabledEntrySchema])).optional(),
+  filters: z.array(z.union([FilterSchema, DisabledEntrySchema])).optional(),
   allocation: AllocationSchema.optional(),
 });
 export type MappingFile = z.infer<typeof MappingFileSchema>;

@@ -6,15 +6,7 @@ import type { Money } from "../core/money.js";
 
 /** What a mapped field holds. Channels turn these into their own spellings. */
 export type FieldValue =
-  | string
-  | number
-  | boolean
-  | Money
-  | Weight
-  | Dimensions
-  | LocationStock
-  | readonly FieldValue[]
-  | undefined;
+  string | number | boolean | Money | Weight | Dimensions | LocationStock | readonly FieldValue[] | undefined;
 
 /** Stock as offered to one channel, after its allocation policy. */
 export interface AllocatedStock {

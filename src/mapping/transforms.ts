@@ -1,0 +1,775 @@
+import { z } from "zod";
+import { currencyDecimals, formatAmount, formatMoney, isMoney } from "../core/money.js";
+import type { Money } from "../core/money.js";
+import type { EvalContext } from "./context.js";
+import { didYouMean } from "./did-you-mean.js";
+import { cleanNumber, isDimensions, isEmpty, isWeight, toNumber, toText } from "./field-values.js";
+import type { CompiledLookup } from "./lookups.js";
+import { SpecError } from "./problems.js";
+import type { TransformStep } from "./schema.js";
+
+/**
+ * Named transforms: used in a field's `transforms:` list (`trim`, `{ truncate: 150 }`,
+ * `{ truncate: { length: 150, ellipsis: "…" } }`) and as template filters with positional
+ * arguments (`{{ description | truncate: 150, true, "…" }}`). Arguments are checked with zod when
+ * the mapping loads; the compiled function does no parsing.
+ */
+export type TransformFn = (value: unknown, context: EvalContext) => unknown;
+
+export interface TransformEnv {
+  lookups: ReadonlyMap<string, CompiledLookup>;
+}
+
+interface TransformDef {
+  /** Argument names, in the order template filters give them. */
+  params: readonly string[];
+  summary: string;
+  /** Builds the function from raw arguments; throws {@link SpecError} on bad ones. */
+  make(args: Record<string, unknown>, env: TransformEnv): TransformFn;
+}
+
+function argumentProblem(name: string, error: z.ZodError): string {
+  const details = error.issues.map((issue) => {
+    if (issue.code === "unrecognized_keys")
+      return `unknown argument ${issue.keys.map((key) => `"${key}"`).join(", ")}`;
+    const trimmed = issue.message.replace(/^Invalid (?:input|option): /, "");
+    const message = trimmed.charAt(0).toLowerCase() + trimmed.slice(1);
+    return issue.path.length > 0 ? `${issue.path.join(".")}: ${message}` : message;
+  });
+  return `${name}: ${details.join("; ")}`;
+}
+
+function defineTransform<S extends z.ZodType<Record<string, unknown>>>(spec: {
+  params: readonly string[];
+  summary: string;
+  args: S;
+  /** String-like transforms apply to each element of a list; the others see the list. */
+  each: boolean;
+  build: (args: z.output<S>, env: TransformEnv, name: string) => TransformFn;
+}): Omit<TransformDef, "make"> & {
+  make(args: Record<string, unknown>, env: TransformEnv, name: string): TransformFn;
+} {
+  return {
+    params: spec.params,
+    summary: spec.summary,
+    make(raw, env, name) {
+      const parsed = spec.args.safeParse(raw);
+      if (!parsed.success) throw new SpecError(argumentProblem(name, parsed.error));
+      const fn = spec.build(parsed.data, env, name);
+      return spec.each ? eachElement(fn) : fn;
+    },
+  };
+}
+
+/** Applies an element transform to each element of a list, dropping elements that become empty. */
+function eachElement(fn: TransformFn): TransformFn {
+  return (value, context) => {
+    if (!Array.isArray(value)) return fn(value, context);
+    const out: unknown[] = [];
+    for (const element of value as unknown[]) {
+      const mapped = fn(element, context);
+      if (!isEmpty(mapped)) out.push(mapped);
+    }
+    return out;
+  };
+}
+
+/** A text transform: empty values pass through, other values are read as text first. */
+function onText(fn: (text: string) => string): TransformFn {
+  return (value) => (isEmpty(value) ? value : fn(typeof value === "string" ? value : toText(value)));
+}
+
+function warnInput(context: EvalContext, name: string, expected: string, value: unknown): void {
+  context.issues.push({
+    severity: "warning",
+    code: "transform_input",
+    field: context.field,
+    message: `${name}: expected ${expected}, got ${JSON.stringify(value)}; the value is kept as it was`,
+  });
+}
+
+const NoArgs = z.strictObject({});
+/** Text arguments: YAML reads `with: 10` as a number, so scalars are taken as text. */
+const Text = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+const Scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+/** Whitespace other than a plain space, as `\s` knows it. */
+function isOtherSpace(code: number): boolean {
+  return (
+    (code >= 9 && code <= 13) ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
+/** No leading, trailing or repeated space and no other whitespace: nothing to collapse. */
+function isTidy(text: string): boolean {
+  let afterSpace = true;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code === 32) {
+      if (afterSpace) return false;
+      afterSpace = true;
+    } else if (isOtherSpace(code)) return false;
+    else afterSpace = false;
+  }
+  return !afterSpace || text.length === 0;
+}
+
+// Most text is already tidy: check before building a new string.
+function collapseWhitespace(text: string): string {
+  return isTidy(text) ? text : text.replace(/\s+/g, " ").trim();
+}
+
+/**
+ * Remembers the last input and output of a pure text function: the variants of a product come
+ * one after another and share its description, so the work is done once per product.
+ */
+function lastValueMemo(fn: (text: string) => string): (text: string) => string {
+  let lastInput: string | undefined;
+  let lastOutput = "";
+  return (text) => {
+    if (text !== lastInput) {
+      lastOutput = fn(text);
+      lastInput = text;
+    }
+    return lastOutput;
+  };
+}
+
+// --- strip_html -------------------------------------------------------------------------------
+
+const COMMENT = /<!--[\s\S]*?(?:-->|$)/g;
+const SCRIPT_OR_STYLE = /<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
+const ATTRIBUTES = `(?:[^>"']|"[^"]*"|'[^']*')*`;
+const BLOCK_TAG = new RegExp(`<\\/?(?:p|br|div|li|h[1-6]|tr)(?=[\\s/>])${ATTRIBUTES}>`, "gi");
+const ANY_TAG = new RegExp(`<\\/?[A-Za-z][^\\s/>]*${ATTRIBUTES}>|<![^>]*>|<\\?[\\s\\S]*?\\?>`, "g");
+const HAS_SCRIPT_OR_STYLE = /<(?:script|style)\b/i;
+const HAS_TAG = /<\/?[A-Za-z][^\s/>]*[\s/>]|<!--/;
+const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9A-Fa-f]{1,6})|([A-Za-z]{2,8}));/g;
+const NAMED_ENTITIES: Record<string, string> = {
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  // A feed wants plain spaces: a non-breaking space becomes one.
+  nbsp: " ",
+  ndash: "–",
+  mdash: "—",
+  hellip: "…",
+  lsquo: "‘",
+  rsquo: "’",
+  ldquo: "“",
+  rdquo: "”",
+  laquo: "«",
+  raquo: "»",
+  copy: "©",
+  reg: "®",
+  trade: "™",
+  deg: "°",
+  euro: "€",
+  pound: "£",
+  times: "×",
+};
+
+function decodeEntity(entity: string, decimal?: string, hex?: string, name?: string): string {
+  if (name !== undefined) return NAMED_ENTITIES[name] ?? entity;
+  const code = decimal !== undefined ? Number(decimal) : Number.parseInt(hex ?? "", 16);
+  if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return "\uFFFD";
+  return String.fromCodePoint(code);
+}
+
+/**
+ * HTML to plain text: comments, scripts and tags go, block boundaries (`p br div li h1-h6 tr`)
+ * become line breaks, entities are decoded, spaces are tidied. Whitespace in the HTML source is
+ * not layout and collapses; text without any tag keeps its line breaks.
+ */
+export function stripHtml(html: string): string {
+  let text = html;
+  if (HAS_TAG.test(text)) {
+    if (text.includes("<!--")) text = text.replace(COMMENT, "");
+    if (HAS_SCRIPT_OR_STYLE.test(text)) text = text.replace(SCRIPT_OR_STYLE, "");
+    text = text.replace(/\s+/g, " ").replace(BLOCK_TAG, "\n").replace(ANY_TAG, "");
+  }
+  if (text.includes("&")) text = text.replace(ENTITY, decodeEntity);
+  const lines: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const tidy = line.replace(/[^\S\n]+/g, " ").trim();
+    if (tidy !== "") lines.push(tidy);
+  }
+  return lines.join("\n");
+}
+
+// --- truncate ---------------------------------------------------------------------------------
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+/** Cuts at most `length` UTF-16 units, stepping back rather than splitting a surrogate pair. */
+function safeCut(text: string, length: number): number {
+  if (length <= 0) return 0;
+  if (length >= text.length) return text.length;
+  return isHighSurrogate(text.charCodeAt(length - 1)) ? length - 1 : length;
+}
+
+/**
+ * Shortens text to at most `length` characters (UTF-16 units, so the limit holds whichever way a
+ * channel counts), the ellipsis included. With `atWord`, the cut moves back to the last whitespace
+ * when one falls in the last third of the room left, so no word is split.
+ */
+export function truncate(text: string, length: number, atWord: boolean, ellipsis: string): string {
+  if (text.length <= length) return text;
+  const room = length - ellipsis.length;
+  if (room <= 0) return ellipsis.slice(0, safeCut(ellipsis, length));
+  let cut = safeCut(text, room);
+  if (atWord && !/\s/.test(text.charAt(cut))) {
+    const lowest = Math.ceil((room * 2) / 3);
+    for (let index = cut - 1; index >= lowest; index -= 1) {
+      if (/\s/.test(text.charAt(index))) {
+        cut = index;
+        break;
+      }
+    }
+  }
+  return text.slice(0, cut).trimEnd() + ellipsis;
+}
+
+// --- case -------------------------------------------------------------------------------------
+
+function titleCase(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(
+      /(^|[^\p{L}\p{M}\p{N}'’])(\p{L})/gu,
+      (_m, before: string, letter: string) => before + letter.toUpperCase(),
+    );
+}
+
+function sentenceCase(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(
+      /(^\s*|[.!?]\s+)(\p{L})/gu,
+      (_m, before: string, letter: string) => before + letter.toUpperCase(),
+    );
+}
+
+// --- numbers and money ------------------------------------------------------------------------
+
+type RoundMode = "nearest" | "up" | "down";
+
+function roundWith(value: number, mode: RoundMode): number {
+  if (mode === "up") return Math.ceil(value);
+  if (mode === "down") return Math.floor(value);
+  return Math.round(value);
+}
+
+function roundNumber(value: number, decimals: number, mode: RoundMode): number {
+  const factor = 10 ** decimals;
+  return cleanNumber(roundWith(cleanNumber(value * factor), mode) / factor);
+}
+
+function roundMoney(money: Money, decimals: number, mode: RoundMode): Money {
+  const own = currencyDecimals(money.currency);
+  if (decimals >= own) return money;
+  const step = 10 ** (own - decimals);
+  return { amount: roundWith(money.amount / step, mode) * step, currency: money.currency };
+}
+
+/** Money stays Money and never goes below zero; minor units are rounded half up. */
+function money(amount: number, currency: string): Money {
+  return { amount: Math.max(0, Math.round(amount)), currency };
+}
+
+/** Number of decimals written in a number: `0.99` → 2. */
+function decimalsOf(value: number): number {
+  const text = String(value);
+  const dot = text.indexOf(".");
+  return dot === -1 ? 0 : text.length - dot - 1;
+}
+
+/**
+ * Charm pricing in whole units of the smallest scale: the price's last digits become the ending,
+ * at or above the price (`23.45` with `0.99` → `23.99`; with `9.99` → `29.99`).
+ */
+function withEnding(amount: number, unitDecimals: number, ending: number): number | undefined {
+  const endingUnits = Math.round(ending * 10 ** unitDecimals);
+  const wholeDigits = Math.floor(ending) === 0 ? 0 : String(Math.floor(ending)).length;
+  const step = 10 ** (unitDecimals + wholeDigits);
+  if (endingUnits >= step) return undefined;
+  let result = Math.floor(amount / step) * step + endingUnits;
+  if (result < amount) result += step;
+  return result;
+}
+
+const WEIGHT_IN_GRAMS: Record<string, number> = { g: 1, kg: 1000, oz: 28.349523125, lb: 453.59237 };
+const LENGTH_IN_MM: Record<string, number> = { mm: 1, cm: 10, m: 1000, in: 25.4, ft: 304.8 };
+const Unit = z.enum(["g", "kg", "oz", "lb", "mm", "cm", "m", "in", "ft"]);
+
+function unitScale(unit: string): Record<string, number> | undefined {
+  if (unit in WEIGHT_IN_GRAMS) return WEIGHT_IN_GRAMS;
+  if (unit in LENGTH_IN_MM) return LENGTH_IN_MM;
+  return undefined;
+}
+
+function convertNumber(value: number, from: string, to: string): number | undefined {
+  const scale = unitScale(from);
+  if (!scale || scale !== unitScale(to)) return undefined;
+  return Math.round(cleanNumber(((value * (scale[from] ?? 1)) / (scale[to] ?? 1)) * 1000)) / 1000;
+}
+
+function uniqueKey(value: unknown): unknown {
+  return value !== null && typeof value === "object" ? JSON.stringify(value) : value;
+}
+
+// --- the table --------------------------------------------------------------------------------
+
+const DEFINITIONS = {
+  trim: defineTransform({
+    params: [],
+    summary: "removes spaces at both ends",
+    args: NoArgs,
+    each: true,
+    build: () => onText((text) => text.trim()),
+  }),
+  collapse_whitespace: defineTransform({
+    params: [],
+    summary: "turns runs of whitespace (line breaks included) into one space and trims",
+    args: NoArgs,
+    each: true,
+    build: () => onText(collapseWhitespace),
+  }),
+  strip_html: defineTransform({
+    params: [],
+    summary: "HTML to plain text: tags and comments dropped, block ends as line breaks, entities decoded",
+    args: NoArgs,
+    each: true,
+    build: () => onText(lastValueMemo(stripHtml)),
+  }),
+  truncate: defineTransform({
+    params: ["length", "at_word", "ellipsis"],
+    summary: "at most `length` characters, ellipsis included, cut at a word boundary",
+    args: z.strictObject({
+      length: z.number().int().min(1),
+      at_word: z.boolean().default(true),
+      ellipsis: Text.default(""),
+    }),
+    each: true,
+    build: ({ length, at_word, ellipsis }) => {
+      if (ellipsis.length > length) throw new SpecError(`truncate: the ellipsis is longer than ${length}`);
+      return onText((text) => truncate(text, length, at_word, ellipsis));
+    },
+  }),
+  upper: defineTransform({
+    params: [],
+    summary: "UPPER CASE",
+    args: NoArgs,
+    each: true,
+    build: () => onText((text) => text.toUpperCase()),
+  }),
+  lower: defineTransform({
+    params: [],
+    summary: "lower case",
+    args: NoArgs,
+    each: true,
+    build: () => onText((text) => text.toLowerCase()),
+  }),
+  title_case: defineTransform({
+    params: [],
+    summary: "Each Word Capitalised, The Rest Lower Case",
+    args: NoArgs,
+    each: true,
+    build: () => onText(titleCase),
+  }),
+  sentence_case: defineTransform({
+    params: [],
+    summary: "First letter of each sentence capitalised, the rest lower case",
+    args: NoArgs,
+    each: true,
+    build: () => onText(sentenceCase),
+  }),
+  replace: defineTransform({
+    params: ["find", "with"],
+    summary: "replaces every occurrence of a text (case-sensitive)",
+    args: z.strictObject({ find: Text.pipe(z.string().min(1)), with: Text.default("") }),
+    each: true,
+    build: (args) => onText((text) => text.replaceAll(args.find, args.with)),
+  }),
+  regex_replace: defineTransform({
+    params: ["pattern", "with", "flags"],
+    summary: "replaces matches of a regular expression; `$1` in `with` inserts a group",
+    args: z.strictObject({
+      pattern: z.string().min(1),
+      with: Text.default(""),
+      flags: z
+        .string()
+        .regex(/^[dgimsuvy]*$/, "flags are letters among d g i m s u v y")
+        .default("g"),
+    }),
+    each: true,
+    build: (args) => {
+      let pattern: RegExp;
+      try {
+        pattern = new RegExp(args.pattern, args.flags);
+      } catch (error) {
+        throw new SpecError(`regex_replace: bad regular expression: ${(error as Error).message}`);
+      }
+      return onText((text) => text.replace(pattern, args.with));
+    },
+  }),
+  prefix: defineTransform({
+    params: ["text"],
+    summary: "puts text before a non-empty value",
+    args: z.strictObject({ text: Text }),
+    each: true,
+    build: ({ text: before }) => onText((text) => before + text),
+  }),
+  suffix: defineTransform({
+    params: ["text"],
+    summary: "puts text after a non-empty value",
+    args: z.strictObject({ text: Text }),
+    each: true,
+    build: ({ text: after }) => onText((text) => text + after),
+  }),
+  default: defineTransform({
+    params: ["value"],
+    summary: "a value used when the value is empty",
+    args: z.strictObject({ value: z.union([Scalar, z.array(Scalar)]) }),
+    each: false,
+    build:
+      ({ value: fallback }) =>
+      (value) =>
+        isEmpty(value) ? fallback : value,
+  }),
+  number: defineTransform({
+    params: ["decimals"],
+    summary: "a number as text with fixed decimals (Money in major units)",
+    args: z.strictObject({ decimals: z.number().int().min(0).max(20) }),
+    each: true,
+    build:
+      ({ decimals }, _env, name) =>
+      (value, context) => {
+        if (isEmpty(value)) return value;
+        const number = toNumber(value);
+        if (number === undefined) {
+          warnInput(context, name, "a number", value);
+          return value;
+        }
+        return number.toFixed(decimals);
+      },
+  }),
+  price: defineTransform({
+    params: ["with_currency"],
+    summary: "Money as `19.99 USD`, or `19.99` without the currency",
+    args: z.strictObject({ with_currency: z.boolean().default(true) }),
+    each: true,
+    build:
+      ({ with_currency }, _env, name) =>
+      (value, context) => {
+        if (isEmpty(value)) return value;
+        if (!isMoney(value)) {
+          warnInput(context, name, "a price", value);
+          return value;
+        }
+        return with_currency ? formatMoney(value) : formatAmount(value);
+      },
+  }),
+  round: defineTransform({
+    params: ["decimals", "mode"],
+    summary: "rounds numbers and Money to `decimals` (major units), nearest (half up), up or down",
+    args: z.strictObject({
+      decimals: z.number().int().min(-9).max(12).default(0),
+      mode: z.enum(["nearest", "up", "down"]).default("nearest"),
+    }),
+    each: true,
+    build:
+      ({ decimals, mode }, _env, name) =>
+      (value, context) => {
+        if (isEmpty(value)) return value;
+        if (isMoney(value)) return roundMoney(value, decimals, mode);
+        const number = toNumber(value);
+        if (number === undefined) {
+          warnInput(context, name, "a number or a price", value);
+          return value;
+        }
+        return roundNumber(number, decimals, mode);
+      },
+  }),
+  price_ending: defineTransform({
+    params: ["ending"],
+    summary: "charm pricing: 23.45 with ending 0.99 → 23.99 (never below the price)",
+    args: z.strictObject({ ending: z.number().min(0) }),
+    each: true,
+    build:
+      ({ ending }, _env, name) =>
+      (value, context) => {
+        if (isEmpty(value)) return value;
+        if (isMoney(value)) {
+          const amount = withEnding(value.amount, currencyDecimals(value.currency), ending);
+          if (amount === undefined) {
+            warnInput(context, name, `a currency with the decimals of ${ending}`, value);
+            return value;
+          }
+          return money(amount, value.currency);
+        }
+        const number = toNumber(value);
+        if (number === undefined) {
+          warnInput(context, name, "a number or a price", value);
+          return value;
+        }
+        const decimals = decimalsOf(ending);
+        const scaled = withEnding(Math.round(number * 10 ** decimals), decimals, ending);
+        return scaled === undefined ? number : cleanNumber(scaled / 10 ** decimals);
+      },
+  }),
+  multiply: defineTransform({
+    params: ["factor"],
+    summary: "multiplies numbers and Money (Money rounded half up to the minor unit)",
+    args: z.strictObject({ factor: z.number() }),
+    each: true,
+    build:
+      ({ factor }, _env, name) =>
+      (value, context) => {
+        if (isEmpty(value)) return value;
+        if (isMoney(value)) return money(value.amount * factor, value.currency);
+        const number = toNumber(value);
+        if (number === undefined) {
+          warnInput(context, name, "a number or a price", value);
+          return value;
+        }
+        return cleanNumber(number * factor);
+      },
+  }),
+  add: defineTransform({
+    params: ["amount"],
+    summary: "adds to numbers and Money (the amount in major units)",
+    args: z.strictObject({ amount: z.number() }),
+    each: true,
+    build:
+      ({ amount }, _env, name) =>
+      (value, context) => {
+        if (isEmpty(value)) return value;
+        if (isMoney(value)) {
+          return money(value.amount + amount * 10 ** currencyDecimals(value.currency), value.currency);
+        }
+        const number = toNumber(value);
+        if (number === undefined) {
+          warnInput(context, name, "a number or a price", value);
+          return value;
+        }
+        return cleanNumber(number + amount);
+      },
+  }),
+  convert: defineTransform({
+    params: ["to", "from"],
+    summary: "weights and dimensions to another unit; a number `from` one unit `to` another (3 decimals)",
+    args: z.strictObject({ to: Unit, from: Unit.optional() }),
+    each: true,
+    build: ({ to, from }, _env, name) => {
+      if (from !== undefined && unitScale(from) !== unitScale(to)) {
+        throw new SpecError(`convert: cannot convert ${from} to ${to}`);
+      }
+      return (value, context) => {
+        if (isEmpty(value)) return value;
+        if (isWeight(value)) {
+          const converted = convertNumber(value.value, value.unit, to);
+          if (converted !== undefined) return { value: converted, unit: to };
+        } else if (isDimensions(value)) {
+          const length = convertNumber(value.length, value.unit, to);
+          const width = convertNumber(value.width, value.unit, to);
+          const height = convertNumber(value.height, value.unit, to);
+          if (length !== undefined && width !== undefined && height !== undefined) {
+            return { length, width, height, unit: to };
+          }
+        } else if (from !== undefined) {
+          const number = toNumber(value);
+          if (number !== undefined) return convertNumber(number, from, to);
+        }
+        warnInput(
+          context,
+          name,
+          from ? `a number in ${from}` : `a weight or dimensions convertible to ${to}`,
+          value,
+        );
+        return value;
+      };
+    },
+  }),
+  join: defineTransform({
+    params: ["separator"],
+    summary: "a list as text",
+    args: z.strictObject({ separator: Text.default(", ") }),
+    each: false,
+    build:
+      ({ separator }) =>
+      (value) => {
+        if (!Array.isArray(value)) return value;
+        const parts: string[] = [];
+        for (const element of value as unknown[]) {
+          const text = toText(element);
+          if (text !== "") parts.push(text);
+        }
+        return parts.join(separator);
+      },
+  }),
+  split: defineTransform({
+    params: ["separator"],
+    summary: "text to a list; parts trimmed, empty parts dropped",
+    args: z.strictObject({ separator: Text.pipe(z.string().min(1)).default(",") }),
+    each: false,
+    build: ({ separator }) => {
+      const splitOne = (text: string, out: string[]): void => {
+        for (const part of text.split(separator)) {
+          const trimmed = part.trim();
+          if (trimmed !== "") out.push(trimmed);
+        }
+      };
+      return (value) => {
+        if (typeof value === "string") {
+          const out: string[] = [];
+          splitOne(value, out);
+          return out;
+        }
+        if (!Array.isArray(value)) return value;
+        const out: string[] = [];
+        for (const element of value as unknown[]) {
+          if (typeof element === "string") splitOne(element, out);
+        }
+        return out;
+      };
+    },
+  }),
+  first: defineTransform({
+    params: [],
+    summary: "the first element of a list",
+    args: NoArgs,
+    each: false,
+    build: () => (value) => (Array.isArray(value) ? (value[0] as unknown) : value),
+  }),
+  last: defineTransform({
+    params: [],
+    summary: "the last element of a list",
+    args: NoArgs,
+    each: false,
+    build: () => (value) => (Array.isArray(value) ? (value[value.length - 1] as unknown) : value),
+  }),
+  slice: defineTransform({
+    params: ["start", "end"],
+    summary: "part of a list, or of a text (by characters); negative counts from the end",
+    args: z.strictObject({ start: z.number().int(), end: z.number().int().optional() }),
+    each: false,
+    build:
+      ({ start, end }) =>
+      (value) => {
+        if (Array.isArray(value)) return (value as unknown[]).slice(start, end);
+        if (typeof value === "string") return Array.from(value).slice(start, end).join("");
+        return value;
+      },
+  }),
+  unique: defineTransform({
+    params: [],
+    summary: "a list without repeated elements, first kept",
+    args: NoArgs,
+    each: false,
+    build: () => (value) => {
+      if (!Array.isArray(value)) return value;
+      const seen = new Set<unknown>();
+      const out: unknown[] = [];
+      for (const element of value as unknown[]) {
+        const key = uniqueKey(element);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(element);
+      }
+      return out;
+    },
+  }),
+  lookup: defineTransform({
+    params: ["table"],
+    summary: "translates through a table of `lookups`",
+    args: z.strictObject({ table: z.string().min(1) }),
+    each: false,
+    build: ({ table }, env) => {
+      const lookup = env.lookups.get(table);
+      if (!lookup) throw new SpecError(`unknown lookup "${table}"${didYouMean(table, env.lookups.keys())}`);
+      return (value, context) => lookup.translate(value, context);
+    },
+  }),
+};
+
+export type TransformName = keyof typeof DEFINITIONS;
+
+/** Every transform name with its positional arguments and a one-line summary (docs, errors). */
+export const TRANSFORMS: Readonly<Record<string, { params: readonly string[]; summary: string }>> =
+  DEFINITIONS;
+
+function definition(name: string): (typeof DEFINITIONS)[TransformName] {
+  if (!Object.hasOwn(DEFINITIONS, name)) {
+    throw new SpecError(`unknown transform "${name}"${didYouMean(name, Object.keys(DEFINITIONS))}`);
+  }
+  return DEFINITIONS[name as TransformName];
+}
+
+/** Compiles a transform from named arguments. */
+export function compileTransform(
+  name: string,
+  args: Record<string, unknown>,
+  env: TransformEnv,
+): TransformFn {
+  return definition(name).make(args, env, name);
+}
+
+/** Compiles a template filter: arguments by position, in the transform's parameter order. */
+export function compileFilter(name: string, positional: readonly unknown[], env: TransformEnv): TransformFn {
+  const { params } = definition(name);
+  if (positional.length > params.length) {
+    throw new SpecError(
+      params.length === 0
+        ? `${name} takes no arguments`
+        : `${name} takes at most ${params.length} argument${params.length > 1 ? "s" : ""} (${params.join(", ")})`,
+    );
+  }
+  const args: Record<string, unknown> = {};
+  positional.forEach((value, index) => {
+    args[params[index] ?? ""] = value;
+  });
+  return compileTransform(name, args, env);
+}
+
+/**
+ * A step of a `transforms:` list: `trim`, `{ truncate: 150 }` (a single value is the first
+ * argument) or `{ truncate: { length: 150 } }`.
+ */
+export function compileTransformStep(step: TransformStep, env: TransformEnv): TransformFn {
+  if (typeof step === "string") return compileTransform(step, {}, env);
+  const [name = "", raw] = Object.entries(step)[0] ?? [];
+  const { params } = definition(name);
+  if (raw === null || raw === undefined) return compileTransform(name, {}, env);
+  if (typeof raw === "object" && !Array.isArray(raw))
+    return compileTransform(name, raw as Record<string, unknown>, env);
+  // `{ replace: [" - ", " "] }` gives the arguments in order; `default` takes a list as its value.
+  if (Array.isArray(raw) && params.length > 1) return compileFilter(name, raw, env);
+  const [first] = params;
+  if (first === undefined) throw new SpecError(`${name} takes no arguments`);
+  return compileTransform(name, { [first]: raw }, env);
+}
+
+/** Chains compiled transforms into one function. */
+export function chainTransforms(steps: readonly TransformFn[]): TransformFn | undefined {
+  if (steps.length === 0) return undefined;
+  if (steps.length === 1) return steps[0];
+  return (value, context) => {
+    let current = value;
+    for (const step of steps) current = step(current, context);
+    return current;
+  };
+}
