@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { CurrencySchema } from "../../core/money.js";
+import { currencyOfMarketplace } from "./marketplaces.js";
+
+/**
+ * The `settings:` block of an Amazon mapping file: who sends the JSON_LISTINGS_FEED, to which
+ * marketplace, and how each message is meant (https://developer-docs.amazon.com/sp-api/docs/listings-feed-type-values).
+ */
+
+export const REPORT_INCLUDED_DATA = [
+  "summaries",
+  "attributes",
+  "issues",
+  "offers",
+  "fulfillmentAvailability",
+  "procurement",
+  "relationships",
+  "productTypes",
+] as const;
+
+const LOCALE = z.string().regex(/^[a-z]{2}_[A-Z]{2}$/, "a locale such as en_US");
+
+export const AmazonSettingsSchema = z
+  .strictObject({
+    /** The merchant token (selling partner id) of the seller: the feed header's `sellerId`. */
+    seller_id: z.string().min(1, "the seller id (merchant token) from Seller Central is required"),
+    marketplace_id: z.string().min(1).default("ATVPDKIKX0DER"),
+    /** Language of the text attributes. */
+    language_tag: LOCALE.default("en_US"),
+    /** Language of the issues in the processing report; the language tag when absent. */
+    issue_locale: LOCALE.optional(),
+    /** Currency of the offers; the marketplace's when absent. */
+    currency: CurrencySchema.optional(),
+    /** `DEFAULT` = fulfilled by the merchant (quantity sent); FBA codes such as `AMAZON_NA` send none. */
+    fulfillment_channel_code: z.string().min(1).default("DEFAULT"),
+    requirements: z.enum(["LISTING", "LISTING_PRODUCT_ONLY", "LISTING_OFFER_ONLY"]).default("LISTING"),
+    /** `UPDATE` replaces the whole listing; `PARTIAL_UPDATE` only the attributes sent. */
+    operation_type: z.enum(["UPDATE", "PARTIAL_UPDATE"]).default("UPDATE"),
+    /** Ask for the listings' data in the processing report (header `report.includedData`). */
+    report_included_data: z.array(z.enum(REPORT_INCLUDED_DATA)).min(1).optional(),
+  })
+  .transform((settings, context) => {
+    const currency = settings.currency ?? currencyOfMarketplace(settings.marketplace_id);
+    if (currency === undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["currency"],
+        message: `no currency known for marketplace ${settings.marketplace_id}: set currency`,
+      });
+      return z.NEVER;
+    }
+    return { ...settings, issue_locale: settings.issue_locale ?? settings.language_tag, currency };
+  });
+
+export type AmazonSettings = z.output<typeof AmazonSettingsSchema>;

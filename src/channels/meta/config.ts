@@ -1,0 +1,16 @@
+import { z } from "zod";
+
+/** The `settings:` block of a Meta mapping file: the RSS channel of the XML feed. */
+export const MetaSettingsSchema = z.strictObject({
+  /** `<title>` of the RSS channel (XML feed). */
+  title: z.string().min(1).default("Product catalog"),
+  /** `<link>` of the RSS channel: the store's home page. */
+  link: z
+    .string()
+    .regex(/^https?:\/\/\S+$/i, "an http(s) URL")
+    .optional(),
+  /** `<description>` of the RSS channel. */
+  description: z.string().min(1).default("Products exported by omnifeed"),
+});
+
+export type MetaSettings = z.infer<typeof MetaSettingsSchema>;

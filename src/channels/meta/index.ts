@@ -1,0 +1,23 @@
+import { bundledMappingPath } from "../../config/paths.js";
+import type { Channel } from "../channel.js";
+import type { MetaSettings } from "./config.js";
+import { MetaSettingsSchema } from "./config.js";
+import { metaCsvFeed } from "./feed-csv.js";
+import { metaXmlFeed } from "./feed-xml.js";
+import { META_FIELDS } from "./fields.js";
+import type { MetaItem } from "./transform.js";
+import { toMetaItem } from "./transform.js";
+import { validateMetaItem } from "./validate.js";
+
+/** Meta (Facebook and Instagram) catalog: feed files in CSV or RSS XML. */
+export const metaChannel: Channel<MetaSettings, MetaItem> = {
+  id: "meta",
+  title: "Meta catalog",
+  settingsSchema: MetaSettingsSchema,
+  fields: META_FIELDS,
+  defaultMappingFile: bundledMappingPath("meta.yaml"),
+  feeds: [metaCsvFeed, metaXmlFeed],
+  defaultFeeds: ["meta-csv"],
+  toItem: toMetaItem,
+  validate: validateMetaItem,
+};

@@ -1,0 +1,30 @@
+import type { ItemIssue } from "../../core/issues.js";
+import type { MappingResult } from "../../mapping/types.js";
+import { compileAttributeReader } from "../feed-attributes.js";
+import type { MetaSettings } from "./config.js";
+import type { MetaAttributes } from "./fields.js";
+import { META_FIELDS } from "./fields.js";
+
+/** A Meta catalog item (`PRODUCT_ITEM`): one variant. */
+export interface MetaItem {
+  /**
+   * Fields in the Commerce Manager order, values in Meta's spelling (`in stock`, `9.99 USD`). Every
+   * known field is a key; the ones the item lacks are `undefined`.
+   */
+  attributes: MetaAttributes;
+}
+
+const readAttributes = compileAttributeReader(META_FIELDS);
+
+/**
+ * Mapped fields → a Meta item. Pure; Google spellings are read as Meta's (`in_stock` → `in stock`,
+ * `preorder` → `available for order`, `all_ages` → `all ages`), unreadable values are kept as text
+ * for `validate` to report, and more than 20 additional images are cut with a warning.
+ */
+export function toMetaItem(
+  mapped: MappingResult,
+  _settings: MetaSettings,
+): { item: MetaItem; issues: ItemIssue[] } {
+  const { attributes, issues } = readAttributes(mapped.fields);
+  return { item: { attributes }, issues };
+}
