@@ -1,0 +1,147 @@
+import { once } from "node:events";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { Writable } from "node:stream";
+import { finished } from "node:stream/promises";
+import { createGzip } from "node:zlib";
+import type { FeedFormat } from "./format.js";
+import { openTempStream, tempPathFor } from "./temp-file.js";
+
+export interface WrittenPart {
+  /** Final file name in the output directory. */
+  name: string;
+  tempPath: string;
+  entries: number;
+  bytes: number;
+}
+
+/** A feed fully written to temp files, waiting to be published or dropped. */
+export interface FinishedFeed {
+  feedId: string;
+  unit: string;
+  entries: number;
+  parts: WrittenPart[];
+}
+
+interface OpenPart {
+  name: string;
+  tempPath: string;
+  file: ReturnType<typeof openTempStream>;
+  target: Writable;
+  entries: number;
+}
+
+// Chunks of about this size go to the stream at once: fewer writes, bounded memory.
+const CHUNK_CHARS = 1 << 20;
+
+/**
+ * Writes one feed, in order, to temp files beside their final names: header, framed entries,
+ * footer, a new part every `maxEntriesPerFile` entries, optional gzip. Respects backpressure.
+ */
+export class FeedWriter<Settings> {
+  private part: OpenPart | undefined;
+  private readonly parts: WrittenPart[] = [];
+  private sequence = 0;
+  private closed = false;
+
+  constructor(
+    private readonly format: FeedFormat<unknown, Settings>,
+    private readonly settings: Settings,
+    private readonly columns: readonly string[],
+    private readonly options: { dir: string; gzip: boolean },
+  ) {}
+
+  get feedId(): string {
+    return this.format.id;
+  }
+
+  /** Opens the first file now, so an empty feed of a single-file format is still a valid file. */
+  async start(): Promise<void> {
+    if (this.format.maxEntriesPerFile === undefined) await this.openPart();
+  }
+
+  async write(entries: readonly string[]): Promise<void> {
+    const { format } = this;
+    const max = format.maxEntriesPerFile ?? Number.POSITIVE_INFINITY;
+    let chunk = "";
+    for (const entry of entries) {
+      let part = this.part;
+      if (part === undefined || part.entries >= max) {
+        if (chunk) await this.push(chunk);
+        chunk = "";
+        if (part) await this.closePart();
+        part = await this.openPart();
+      }
+      this.sequence += 1;
+      chunk += format.frame ? format.frame(entry, part.entries, this.sequence) : entry;
+      part.entries += 1;
+      if (chunk.length >= CHUNK_CHARS) {
+        await this.push(chunk);
+        chunk = "";
+      }
+    }
+    if (chunk) await this.push(chunk);
+  }
+
+  async finish(): Promise<FinishedFeed> {
+    if (this.part) await this.closePart();
+    this.closed = true;
+    return { feedId: this.format.id, unit: this.format.unit, entries: this.sequence, parts: this.parts };
+  }
+
+  /** Drops everything written so far; the published files are untouched. */
+  async abort(): Promise<void> {
+    const open = this.part;
+    this.part = undefined;
+    if (open) {
+      // Pending writes fail once the streams are destroyed; that is the point of aborting.
+      const ignore = (): void => undefined;
+      open.target.on("error", ignore);
+      open.file.on("error", ignore);
+      open.target.destroy();
+      open.file.destroy();
+      await rm(open.tempPath, { force: true });
+    }
+    if (!this.closed) await Promise.all(this.parts.map((part) => rm(part.tempPath, { force: true })));
+    this.closed = true;
+  }
+
+  private async openPart(): Promise<OpenPart> {
+    const number = this.parts.length + 1;
+    const name = this.format.fileName(this.settings, number) + (this.options.gzip ? ".gz" : "");
+    const tempPath = tempPathFor(join(this.options.dir, name));
+    const file = openTempStream(tempPath);
+    await once(file, "open");
+    let target: Writable = file;
+    if (this.options.gzip) {
+      const gzip = createGzip({ level: 6 });
+      gzip.pipe(file);
+      target = gzip;
+    }
+    const part: OpenPart = { name, tempPath, file, target, entries: 0 };
+    this.part = part;
+    await this.push(this.format.header(this.settings, this.columns));
+    return part;
+  }
+
+  private async closePart(): Promise<void> {
+    const part = this.part;
+    if (!part) return;
+    await this.push(this.format.footer(this.settings));
+    part.target.end();
+    await finished(part.file);
+    this.parts.push({
+      name: part.name,
+      tempPath: part.tempPath,
+      entries: part.entries,
+      bytes: part.file.bytesWritten,
+    });
+    this.part = undefined;
+  }
+
+  private async push(text: string): Promise<void> {
+    const part = this.part;
+    if (!part || text.length === 0) return;
+    if (!part.target.write(text)) await once(part.target, "drain");
+  }
+}

@@ -1,0 +1,120 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { FeedWriter } from "./feed-writer.js";
+import type { FeedFormat } from "./format.js";
+import { MANIFEST_FILE, readManifest } from "./manifest.js";
+import { publishFeeds } from "./publish.js";
+import { isTempFileName, removeStaleTempFiles } from "./temp-file.js";
+
+const lines: FeedFormat<string, null> = {
+  id: "test-lines",
+  description: "one line per item",
+  unit: "items",
+  fileName: () => "lines.txt",
+  header: () => "BEGIN\n",
+  footer: () => "END\n",
+  render: (items) => items.map((item) => `${item}\n`),
+};
+
+const numbered: FeedFormat<string, null> = {
+  ...lines,
+  id: "test-numbered",
+  fileName: (_settings, part) => `numbered-${part}.txt`,
+  maxEntriesPerFile: 2,
+  frame: (entry, index, sequence) => `${index === 0 ? "" : ","}${sequence}:${entry.trim()}`,
+  footer: () => "\n",
+};
+
+async function writeFeed(dir: string, format: FeedFormat<string, null>, items: string[]) {
+  const writer = new FeedWriter(format, null, [], { dir, gzip: false });
+  await writer.start();
+  await writer.write(format.render(items, null, []));
+  return writer.finish();
+}
+
+function freshDir(): string {
+  return mkdtempSync(join(tmpdir(), "omnifeed-publish-"));
+}
+
+describe("feed writing and publishing", () => {
+  it("writes only temp files until published, then renames them into place", async () => {
+    const dir = freshDir();
+    const finished = await writeFeed(dir, lines, ["a", "b"]);
+    expect(readdirSync(dir).every(isTempFileName)).toBe(true);
+
+    const [outcome] = await publishFeeds(dir, [finished], { maxShrink: 0.2, force: false });
+    expect(outcome).toMatchObject({ status: "published", entries: 2, files: ["lines.txt"] });
+    expect(readFileSync(join(dir, "lines.txt"), "utf8")).toBe("BEGIN\na\nb\nEND\n");
+    expect(readdirSync(dir).sort()).toEqual([MANIFEST_FILE, "lines.txt"].sort());
+    expect((await readManifest(dir)).feeds["test-lines"]?.entries).toBe(2);
+  });
+
+  it("holds a feed that shrank too much and keeps the published file byte for byte", async () => {
+    const dir = freshDir();
+    await publishFeeds(dir, [await writeFeed(dir, lines, ["a", "b", "c", "d", "e"])], {
+      maxShrink: 0.2,
+      force: false,
+    });
+    const before = readFileSync(join(dir, "lines.txt"));
+
+    const [held] = await publishFeeds(dir, [await writeFeed(dir, lines, ["a", "b", "c"])], {
+      maxShrink: 0.2,
+      force: false,
+    });
+    expect(held).toMatchObject({ status: "held", previous: 5, entries: 3 });
+    expect(held?.message).toContain("5 → 3");
+    expect(readFileSync(join(dir, "lines.txt")).equals(before)).toBe(true);
+    expect(readdirSync(dir).some(isTempFileName)).toBe(false);
+    expect((await readManifest(dir)).feeds["test-lines"]?.entries).toBe(5);
+
+    const [forced] = await publishFeeds(dir, [await writeFeed(dir, lines, ["a", "b", "c"])], {
+      maxShrink: 0.2,
+      force: true,
+    });
+    expect(forced?.status).toBe("published");
+    expect(readFileSync(join(dir, "lines.txt"), "utf8")).toBe("BEGIN\na\nb\nc\nEND\n");
+  });
+
+  it("splits a feed into parts, frames entries, and removes parts no longer written", async () => {
+    const dir = freshDir();
+    await publishFeeds(dir, [await writeFeed(dir, numbered, ["a", "b", "c", "d", "e"])], {
+      maxShrink: 1,
+      force: false,
+    });
+    expect(readFileSync(join(dir, "numbered-1.txt"), "utf8")).toBe("BEGIN\n1:a,2:b\n");
+    expect(readFileSync(join(dir, "numbered-3.txt"), "utf8")).toBe("BEGIN\n5:e\n");
+
+    await publishFeeds(dir, [await writeFeed(dir, numbered, ["a", "b", "c"])], {
+      maxShrink: 1,
+      force: false,
+    });
+    expect(
+      readdirSync(dir)
+        .filter((name) => name.startsWith("numbered"))
+        .sort(),
+    ).toEqual(["numbered-1.txt", "numbered-2.txt"]);
+  });
+
+  it("removes temp files of dead runs but never a feed", async () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, "google.xml"), "<rss/>");
+    writeFileSync(join(dir, ".google.xml.omnifeed-999999999-0123abcd.tmp"), "half a feed");
+    writeFileSync(join(dir, `.google.xml.omnifeed-${process.pid}-0123abcd.tmp`), "this run's temp");
+    expect(await removeStaleTempFiles(dir)).toEqual([".google.xml.omnifeed-999999999-0123abcd.tmp"]);
+    expect(readdirSync(dir).sort()).toEqual([
+      `.google.xml.omnifeed-${process.pid}-0123abcd.tmp`,
+      "google.xml",
+    ]);
+  });
+
+  it("aborting a feed leaves nothing behind", async () => {
+    const dir = freshDir();
+    const writer = new FeedWriter(lines, null, [], { dir, gzip: false });
+    await writer.start();
+    await writer.write(["x\n"]);
+    await writer.abort();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});

@@ -1,0 +1,81 @@
+import { randomBytes } from "node:crypto";
+import { createWriteStream, type WriteStream } from "node:fs";
+import { open, readdir, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+
+/**
+ * Feeds are written beside their final name under a temp name that can never be mistaken for a
+ * feed (leading dot, `.omnifeed-<pid>-<random>.tmp` suffix) and renamed into place only when
+ * complete. A killed run leaves the last good file and, at worst, a temp file that the next run
+ * removes.
+ */
+const TEMP_PATTERN = /^\.(.+)\.omnifeed-(\d+)-[0-9a-f]{8}\.tmp$/;
+
+export function tempPathFor(finalPath: string): string {
+  const suffix = `${process.pid}-${randomBytes(4).toString("hex")}`;
+  return join(dirname(finalPath), `.${basename(finalPath)}.omnifeed-${suffix}.tmp`);
+}
+
+export function isTempFileName(name: string): boolean {
+  return TEMP_PATTERN.test(name);
+}
+
+export function openTempStream(tempPath: string): WriteStream {
+  // 1 MiB buffers: feeds are written in large chunks and the syscall count matters at 1M items.
+  return createWriteStream(tempPath, { flags: "wx", highWaterMark: 1 << 20 });
+}
+
+/** Flushes a finished temp file to disk and renames it over the final path (atomic on POSIX). */
+export async function commitTempFile(tempPath: string, finalPath: string): Promise<void> {
+  const handle = await open(tempPath, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tempPath, finalPath);
+  await syncDirectory(dirname(finalPath));
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, "r");
+  try {
+    await handle.sync();
+  } catch {
+    // Some file systems refuse fsync on a directory; the rename itself is still atomic.
+  } finally {
+    await handle.close();
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes temp files left by runs that died (their process is gone). Temp files of a run still
+ * going on (same machine, live pid) are left alone. Returns the names removed.
+ */
+export async function removeStaleTempFiles(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const match = TEMP_PATTERN.exec(name);
+    if (!match || processIsAlive(Number(match[2]))) continue;
+    await rm(join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
