@@ -1,0 +1,52 @@
+import type { Writable } from "node:stream";
+import { OmnifeedError } from "../core/errors.js";
+import type { CatalogWriter } from "./catalog-writer.js";
+import { createCsvWriter } from "./csv/writer.js";
+import { createGoogleXmlWriter } from "./google-xml/writer.js";
+import { createJsonlWriter, createJsonWriter } from "./json/writer.js";
+import type { RecordShape } from "./record-shape.js";
+import { createShopifyCsvWriter } from "./shopify-csv/writer.js";
+import type { SourceFormat } from "./source.js";
+import { createWooCommerceCsvWriter } from "./woocommerce-csv/writer.js";
+
+/** Options the writers share; each takes the ones that concern its format. */
+export interface CatalogWriterOptions {
+  /** The store's currency (Shopify, WooCommerce: prices in it are written without a code). */
+  currency?: string;
+  /** The store's address (Shopify, WooCommerce: default links are not written out; Google: channel link). */
+  storeUrl?: string;
+  /** Attribute, override and metafield/meta columns (CSV formats); see `describeRecords`. */
+  shape?: RecordShape;
+  /** Generic CSV: `,` or a tab. */
+  delimiter?: "," | "\t";
+  /** Google XML: the channel title. */
+  title?: string;
+}
+
+/** Writer for a catalog format, for conversions and fixtures. */
+export function createCatalogWriter(
+  format: SourceFormat,
+  output: Writable,
+  options: CatalogWriterOptions = {},
+): CatalogWriter {
+  switch (format) {
+    case "csv":
+      return createCsvWriter(output, { delimiter: options.delimiter, shape: options.shape });
+    case "json":
+      return createJsonWriter(output);
+    case "jsonl":
+      return createJsonlWriter(output);
+    case "shopify-csv":
+      return createShopifyCsvWriter(output, options);
+    case "woocommerce-csv":
+      return createWooCommerceCsvWriter(output, options);
+    case "google-xml":
+      return createGoogleXmlWriter(output, {
+        currency: options.currency,
+        link: options.storeUrl,
+        title: options.title,
+      });
+    default:
+      throw new OmnifeedError("config", `no writer for the catalog format "${String(format)}"`);
+  }
+}

@@ -1,0 +1,35 @@
+import type { RowIssue } from "../../core/issues.js";
+import { cell } from "../csv-header.js";
+import { consecutiveGrouper, missingColumnError, readCsvGroups, type CsvGroup } from "../csv-groups.js";
+import type { ReadOptions, RecordBatch } from "../source.js";
+import { compileShopifyLayout } from "./columns.js";
+import type { ShopifyCsvOptions } from "./config.js";
+import { isKnownMetafield } from "./metafields.js";
+
+/**
+ * Groups a Shopify product CSV by handle: the rows of one product are consecutive and share it
+ * (variant rows and image-only rows after the product's first row).
+ */
+export function readShopifyBatches(
+  file: string,
+  _options: ShopifyCsvOptions,
+  read: ReadOptions,
+): AsyncIterable<RecordBatch<CsvGroup>> {
+  return readCsvGroups(file, read, ",", (header) => {
+    const layout = compileShopifyLayout(header.names);
+    if (layout.at.handle === undefined) throw missingColumnError(file, header.line, "URL handle (or Handle)");
+    for (const column of layout.metafields) {
+      if (isKnownMetafield(column)) continue;
+      const issue: RowIssue = {
+        file,
+        line: header.line,
+        field: header.names[column.position]!,
+        severity: "warning",
+        message: `unknown omnifeed ${column.owner} metafield "${column.key}", not read (see docs/catalog-formats.md)`,
+      };
+      header.issues.push(issue);
+    }
+    const handleColumn = layout.at.handle;
+    return consecutiveGrouper(header.names, (row) => (cell(row, handleColumn) ?? "").trim());
+  });
+}
