@@ -1,0 +1,77 @@
+import type { Command } from "commander";
+import { formatRowIssue } from "../../core/issues.js";
+import { isMoney, formatMoney } from "../../core/money.js";
+import type { FieldValue } from "../../mapping/types.js";
+import type { ExplainResult } from "../../pipeline/explain.js";
+import { explainSku } from "../../pipeline/explain.js";
+import { prepareRun } from "../../pipeline/plan.js";
+import { withCatalogOptions } from "../common-options.js";
+import { EXIT, type ExitCode } from "../exit-codes.js";
+import { CommonFlagsSchema, parseFlags, resolveCommonRun } from "../run-options.js";
+import { display } from "../summary-text.js";
+
+export function registerExplain(program: Command, setExit: (code: ExitCode) => void): void {
+  withCatalogOptions(program.command("explain").argument("<sku>", "the variant's SKU"))
+    .description(
+      "show what happens to one SKU: source row → rules that fired → output fields → issues, per channel",
+    )
+    .addHelpText(
+      "after",
+      "\nExits 0 when the SKU is found, 3 when it is not (its row issues are still shown).",
+    )
+    .action(async (sku: string, raw: unknown) => {
+      const flags = parseFlags(CommonFlagsSchema, raw);
+      const options = await resolveCommonRun(flags);
+      const run = await prepareRun(options.catalog, options.channels);
+      const result = await explainSku(run, sku);
+      process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatExplain(result));
+      setExit(result.found ? EXIT.ok : EXIT.inputProblems);
+    });
+}
+
+function formatExplain(result: ExplainResult): string {
+  const lines: string[] = [];
+  if (!result.found || !result.source || !result.variant || !result.product) {
+    lines.push(`SKU ${result.sku} was not found in the catalog.`);
+    for (const issue of result.rowIssues)
+      lines.push(`  ${formatRowIssue({ ...issue, file: display(issue.file) })}`);
+    return `${lines.join("\n")}\n`;
+  }
+  const { source, product, variant } = result;
+  lines.push(`SKU ${result.sku} — ${display(source.file)}:${source.line} (${source.format})`);
+  lines.push(`  ${source.text}`);
+  for (const issue of result.rowIssues)
+    lines.push(`  ${formatRowIssue({ ...issue, file: display(issue.file) })}`);
+  lines.push("", `product ${JSON.stringify(product)}`, `variant ${JSON.stringify(variant)}`);
+  for (const { channel, result: item, feeds } of result.channels) {
+    const outcome =
+      item.status === "accepted"
+        ? `accepted → ${feeds.join(", ") || "(no feed selected)"}`
+        : item.status === "filtered"
+          ? `filtered out by ${item.excludedBy?.filter}: ${item.excludedBy?.reason}`
+          : "rejected (errors below)";
+    lines.push("", `${channel}: ${outcome}`);
+    for (const step of item.trace ?? []) lines.push(`  ${step.kind.padEnd(10)} ${step.id}: ${step.detail}`);
+    lines.push("  output:");
+    const width = Math.max(...Object.keys(item.mapped).map((name) => name.length), 4);
+    for (const [name, value] of Object.entries(item.mapped)) {
+      if (value === undefined) continue;
+      lines.push(`    ${name.padEnd(width)}  ${renderValue(value)}`);
+    }
+    if (item.issues.length === 0) lines.push("  no issues");
+    for (const issue of item.issues) {
+      lines.push(
+        `  ${issue.severity} ${issue.code}${issue.field ? ` (${issue.field})` : ""}: ${issue.message}`,
+      );
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function renderValue(value: FieldValue): string {
+  if (isMoney(value)) return formatMoney(value);
+  if (Array.isArray(value)) return value.map((entry: FieldValue) => renderValue(entry)).join(" | ");
+  if (typeof value === "object") return JSON.stringify(value);
+  const text = String(value);
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}

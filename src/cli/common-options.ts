@@ -1,0 +1,30 @@
+import type { Command } from "commander";
+import { SOURCE_FORMATS } from "../sources/source.js";
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Options every catalog-reading command shares, with the same names everywhere. */
+export function withCatalogOptions(command: Command): Command {
+  return command
+    .option("--config <file>", "omnifeed.config.yaml with catalog, channels, mappings and output")
+    .option(
+      "--catalog <file>",
+      "catalog file (CSV/TSV, Shopify or WooCommerce CSV, JSON, JSONL, Google XML; .gz ok)",
+    )
+    .option("--format <format>", `catalog format instead of detecting it: ${SOURCE_FORMATS.join(", ")}`)
+    .option("--channel <list>", "channels, comma separated: google,meta,amazon")
+    .option(
+      "--mapping <channel=file>",
+      "a mapping file for a channel (repeatable), e.g. google=my-google.yaml",
+      collect,
+      [],
+    )
+    .option("--currency <code>", "currency of prices that name none (default USD)")
+    .option(
+      "--workers <n|auto>",
+      "build threads: 0 builds on the main thread; auto decides from the catalog size",
+    )
+    .option("--batch-size <n>", "records per batch (default 500)")
+    .option("--json", "print the result as JSON on stdout", false)
+    .option("--quiet", "no progress display", false);
+}

@@ -1,0 +1,21 @@
+/** Exit codes scripts can rely on; documented in `omnifeed --help` and the README. */
+export const EXIT = {
+  ok: 0,
+  /** Something unexpected failed (a bug, a full disk). */
+  failure: 1,
+  /** Bad command line, config file or mapping file. */
+  usage: 2,
+  /** `--strict` export or `validate` found rows or items with errors. */
+  inputProblems: 3,
+  /** A feed was held by the shrink guard; the published file was kept. */
+  held: 4,
+} as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0  done (bad rows and rejected items are reported, not fatal)
+  1  unexpected failure
+  2  bad command line, config file or mapping file
+  3  --strict export or validate found rows or items with errors
+  4  a feed was held by the shrink guard (the published file was kept)`;

@@ -1,0 +1,174 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+import type { ConfigFile } from "../config/config-file.js";
+import { loadConfigFile } from "../config/config-file.js";
+import { OmnifeedError } from "../core/errors.js";
+import type { ChannelId } from "../core/ids.js";
+import { ChannelIdSchema } from "../core/ids.js";
+import type { CatalogRequest, ChannelRequest } from "../pipeline/plan.js";
+import { SOURCE_FORMATS } from "../sources/source.js";
+
+/** Flags shared by export, validate and explain, as commander hands them over. */
+export const CommonFlagsSchema = z.object({
+  config: z.string().optional(),
+  catalog: z.string().optional(),
+  format: z.enum(SOURCE_FORMATS).optional(),
+  channel: z.string().optional(),
+  mapping: z.array(z.string()).default([]),
+  currency: z.string().optional(),
+  workers: z.string().optional(),
+  batchSize: z.string().optional(),
+  json: z.boolean().default(false),
+  quiet: z.boolean().default(false),
+});
+export type CommonFlags = z.infer<typeof CommonFlagsSchema>;
+
+export const ExportFlagsSchema = CommonFlagsSchema.extend({
+  out: z.string().optional(),
+  feeds: z.string().optional(),
+  gzip: z.boolean().optional(),
+  maxShrink: z.string().optional(),
+  force: z.boolean().default(false),
+  strict: z.boolean().default(false),
+});
+export type ExportFlags = z.infer<typeof ExportFlagsSchema>;
+
+export interface CommonRun {
+  catalog: CatalogRequest;
+  channels: ChannelRequest[];
+  workers: number | undefined;
+  batchSize: number | undefined;
+}
+
+export interface ExportRun extends CommonRun {
+  outDir: string;
+  feeds: string[] | undefined;
+  gzip: boolean;
+  maxShrink: number;
+  force: boolean;
+  strict: boolean;
+}
+
+/** Parses a commander options object; a bad flag is a usage error naming the flag. */
+export function parseFlags<T>(schema: z.ZodType<T>, raw: unknown): T {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const [issue] = parsed.error.issues;
+  const flag = String(issue?.path[0] ?? "").replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+  throw new OmnifeedError("config", `--${flag}: ${issue?.message ?? "invalid value"}`);
+}
+
+export async function resolveCommonRun(flags: CommonFlags): Promise<CommonRun> {
+  return commonRunOf(flags, await configOf(flags));
+}
+
+export async function resolveExportRun(flags: ExportFlags): Promise<ExportRun> {
+  const config = await configOf(flags);
+  const common = commonRunOf(flags, config);
+  const outDir = flags.out ? resolve(flags.out) : config.output?.dir;
+  if (!outDir)
+    throw new OmnifeedError("config", "no output directory: pass --out <dir> or set output.dir in --config");
+  const maxShrinkPercent =
+    flags.maxShrink !== undefined ? parsePercent(flags.maxShrink) : (config.output?.max_shrink ?? 20);
+  return {
+    ...common,
+    outDir,
+    feeds: flags.feeds ? splitList(flags.feeds) : undefined,
+    gzip: flags.gzip ?? config.output?.gzip ?? false,
+    maxShrink: maxShrinkPercent / 100,
+    force: flags.force,
+    strict: flags.strict,
+  };
+}
+
+async function configOf(flags: CommonFlags): Promise<ConfigFile> {
+  return flags.config ? loadConfigFile(flags.config) : {};
+}
+
+function commonRunOf(flags: CommonFlags, config: ConfigFile): CommonRun {
+  const file = flags.catalog ? resolve(flags.catalog) : config.catalog?.file;
+  if (!file)
+    throw new OmnifeedError("config", "no catalog: pass --catalog <file> or set catalog.file in --config");
+  const options = { ...config.catalog?.options, ...(flags.currency ? { currency: flags.currency } : {}) };
+
+  const mappings = parseMappingFlags(flags.mapping);
+  const configured = Object.entries(config.channels ?? {})
+    .filter(([, channel]) => channel.enabled)
+    .map(([id]) => id as ChannelId);
+  const ids = flags.channel ? parseChannelList(flags.channel) : configured;
+  if (ids.length === 0) {
+    throw new OmnifeedError(
+      "config",
+      "no channel: pass --channel google,meta,amazon or list channels in --config",
+    );
+  }
+  const channels = ids.map((id) => ({
+    id,
+    mappingFile: mappings.get(id) ?? config.channels?.[id]?.mapping,
+    feeds: config.channels?.[id]?.feeds,
+  }));
+
+  return {
+    catalog: { file, format: flags.format ?? config.catalog?.format, options },
+    channels,
+    workers: parseWorkers(flags.workers ?? config.build?.workers),
+    batchSize: flags.batchSize ? parseCount("--batch-size", flags.batchSize) : config.build?.batch_size,
+  };
+}
+
+export function parseChannelList(text: string): ChannelId[] {
+  return splitList(text).map((id) => {
+    const parsed = ChannelIdSchema.safeParse(id);
+    if (!parsed.success) {
+      throw new OmnifeedError(
+        "config",
+        `--channel: unknown channel "${id}" (known: ${ChannelIdSchema.options.join(", ")})`,
+      );
+    }
+    return parsed.data;
+  });
+}
+
+function parseMappingFlags(values: readonly string[]): Map<ChannelId, string> {
+  const mappings = new Map<ChannelId, string>();
+  for (const value of values) {
+    const at = value.indexOf("=");
+    const channel = ChannelIdSchema.safeParse(value.slice(0, at));
+    if (at <= 0 || !channel.success) {
+      throw new OmnifeedError(
+        "config",
+        `--mapping expects <channel>=<file>, e.g. google=my-google.yaml; got "${value}"`,
+      );
+    }
+    mappings.set(channel.data, resolve(value.slice(at + 1)));
+  }
+  return mappings;
+}
+
+function parseWorkers(value: string | number | undefined): number | undefined {
+  if (value === undefined || value === "auto") return undefined;
+  return typeof value === "number" ? value : parseCount("--workers", value, 0);
+}
+
+function parseCount(flag: string, text: string, min = 1): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) {
+    throw new OmnifeedError("config", `${flag} expects a whole number ≥ ${min}, got "${text}"`);
+  }
+  return value;
+}
+
+function parsePercent(text: string): number {
+  const value = Number(text.trim().replace(/%$/, ""));
+  if (!Number.isFinite(value) || value < 0 || value > 100) {
+    throw new OmnifeedError("config", `--max-shrink expects a percentage between 0 and 100, got "${text}"`);
+  }
+  return value;
+}
+
+function splitList(text: string): string[] {
+  return text
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+}

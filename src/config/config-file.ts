@@ -1,0 +1,92 @@
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { LineCounter, parseDocument } from "yaml";
+import { z } from "zod";
+import { OmnifeedError } from "../core/errors.js";
+import { ChannelIdSchema } from "../core/ids.js";
+import { SOURCE_FORMATS } from "../sources/source.js";
+
+/**
+ * `omnifeed.config.yaml`: what a merchant would otherwise repeat on every command line. Paths in it
+ * are relative to the file. Command-line flags win over it.
+ */
+export const ConfigFileSchema = z.strictObject({
+  catalog: z
+    .strictObject({
+      file: z.string().min(1).optional(),
+      format: z.enum(SOURCE_FORMATS).optional(),
+      options: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
+  channels: z
+    .partialRecord(
+      ChannelIdSchema,
+      z.strictObject({
+        enabled: z.boolean().default(true),
+        mapping: z.string().min(1).optional(),
+        feeds: z.array(z.string()).optional(),
+      }),
+    )
+    .optional(),
+  output: z
+    .strictObject({
+      dir: z.string().min(1).optional(),
+      gzip: z.boolean().optional(),
+      max_shrink: z.number().min(0).max(100).optional().describe("Percent, like --max-shrink."),
+    })
+    .optional(),
+  build: z
+    .strictObject({
+      workers: z.union([z.literal("auto"), z.number().int().min(0).max(64)]).optional(),
+      batch_size: z.number().int().min(1).max(100_000).optional(),
+    })
+    .optional(),
+});
+export type ConfigFile = z.infer<typeof ConfigFileSchema>;
+
+export async function loadConfigFile(path: string): Promise<ConfigFile> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new OmnifeedError("config", `cannot read config file: ${(error as Error).message}`, {
+      where: path,
+    });
+  }
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter });
+  if (document.errors.length > 0) {
+    const [first] = document.errors;
+    const line = first?.linePos?.[0];
+    throw new OmnifeedError("config", first?.message ?? "invalid YAML", {
+      where: line ? `${path}:${line.line}:${line.col}` : path,
+    });
+  }
+  const parsed = ConfigFileSchema.safeParse(document.toJS() ?? {});
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    const node = issue ? document.getIn(issue.path as (string | number)[], true) : undefined;
+    const range = (node as { range?: [number, number, number] } | undefined)?.range;
+    const position = range ? lineCounter.linePos(range[0]) : undefined;
+    const at = issue?.path.length ? `${issue.path.join(".")}: ` : "";
+    throw new OmnifeedError("config", `${at}${issue?.message ?? "invalid config"}`, {
+      where: position ? `${path}:${position.line}:${position.col}` : path,
+    });
+  }
+  return resolvePaths(parsed.data, dirname(resolve(path)));
+}
+
+function resolvePaths(config: ConfigFile, base: string): ConfigFile {
+  const at = (path: string | undefined): string | undefined =>
+    path === undefined ? undefined : resolve(base, path);
+  const channels: NonNullable<ConfigFile["channels"]> = {};
+  for (const [id, channel] of Object.entries(config.channels ?? {})) {
+    channels[id as keyof typeof channels] = { ...channel, mapping: at(channel.mapping) };
+  }
+  return {
+    ...config,
+    catalog: config.catalog && { ...config.catalog, file: at(config.catalog.file) },
+    channels,
+    output: config.output && { ...config.output, dir: at(config.output.dir) },
+  };
+}

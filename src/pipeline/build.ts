@@ -1,0 +1,144 @@
+import type { ChannelId } from "../core/ids.js";
+import type { ItemIssue, RowIssue, Severity } from "../core/issues.js";
+import type { Channel } from "../channels/channel.js";
+import { transformVariant } from "../channels/channel.js";
+import { channelById, descriptorOf } from "../channels/registry.js";
+import type { FeedFormat } from "../feeds/format.js";
+import { loadMapping } from "../mapping/load.js";
+import type { CompiledMapping } from "../mapping/types.js";
+import { sourceFor } from "../sources/registry.js";
+import type { RecordBatch, SourceFormat } from "../sources/source.js";
+
+/**
+ * The build: raw record batches → canonical products → per channel, items through the mapping and
+ * validation → rendered feed entries. The same function runs inline (one thread) and in build
+ * workers, so both paths give byte-identical feeds. Everything here is serialisable plain data.
+ */
+export interface BuildSpec {
+  source: { format: SourceFormat; options: unknown };
+  channels: { id: ChannelId; mappingFile: string | undefined; feeds: string[] }[];
+}
+
+/** One item issue as reported: the issue plus which item and where it came from. */
+export interface ReportedItemIssue extends ItemIssue {
+  channel: ChannelId;
+  sku: string;
+  file: string;
+  line: number;
+}
+
+export interface ChannelBatchOutput {
+  variants: number;
+  accepted: number;
+  rejected: number;
+  filtered: number;
+  /** Filter id → reason and count. */
+  filteredBy: Record<string, { reason: string; count: number }>;
+  /** Accepted items that carry warnings. */
+  warned: number;
+  issues: ReportedItemIssue[];
+  /** Feed id → rendered entries, in catalog order. */
+  feeds: Record<string, string[]>;
+}
+
+export interface BatchOutput {
+  records: number;
+  bytesRead: number;
+  products: number;
+  variants: number;
+  rowIssues: RowIssue[];
+  channels: Partial<Record<ChannelId, ChannelBatchOutput>>;
+}
+
+interface PreparedChannel {
+  channel: Channel;
+  mapping: CompiledMapping;
+  feeds: FeedFormat[];
+}
+
+export type BatchBuilder = (batch: RecordBatch) => BatchOutput;
+
+export function createBatchBuilder(spec: BuildSpec): BatchBuilder {
+  const source = sourceFor(spec.source.format);
+  const sourceOptions = source.optionsSchema.parse(spec.source.options);
+  const prepared: PreparedChannel[] = spec.channels.map((entry) => {
+    const channel = channelById(entry.id);
+    const mapping = loadMapping(descriptorOf(channel), entry.mappingFile);
+    const feeds = entry.feeds.map((feedId) => feedOf(channel, feedId));
+    return { channel, mapping, feeds };
+  });
+
+  return (batch) => {
+    const decoded = source.decode(batch, sourceOptions);
+    const output: BatchOutput = {
+      records: batch.records,
+      bytesRead: batch.bytesRead,
+      products: decoded.entries.length,
+      variants: 0,
+      rowIssues: batch.issues.length > 0 ? [...batch.issues, ...decoded.issues] : decoded.issues,
+      channels: {},
+    };
+    for (const entry of decoded.entries) output.variants += entry.product.variants.length;
+
+    for (const { channel, mapping, feeds } of prepared) {
+      const result: ChannelBatchOutput = {
+        variants: 0,
+        accepted: 0,
+        rejected: 0,
+        filtered: 0,
+        filteredBy: {},
+        warned: 0,
+        issues: [],
+        feeds: {},
+      };
+      const accepted: unknown[] = [];
+      for (const { product, origin } of decoded.entries) {
+        product.variants.forEach((variant, index) => {
+          const item = transformVariant(channel, mapping, product, variant);
+          result.variants += 1;
+          if (item.status === "filtered" && item.excludedBy) {
+            result.filtered += 1;
+            const counted = (result.filteredBy[item.excludedBy.filter] ??= {
+              reason: item.excludedBy.reason,
+              count: 0,
+            });
+            counted.count += 1;
+            return;
+          }
+          // A filtered item's problems do not matter to the channel; the others' are reported.
+          const line = origin.variantLines[index] ?? origin.line;
+          for (const issue of item.issues) {
+            result.issues.push({ ...issue, channel: channel.id, sku: item.sku, file: origin.file, line });
+          }
+          if (item.status === "rejected") {
+            result.rejected += 1;
+          } else {
+            result.accepted += 1;
+            if (item.issues.length > 0) result.warned += 1;
+            accepted.push(item.item);
+          }
+        });
+      }
+      for (const feed of feeds) {
+        result.feeds[feed.id] = feed.render(accepted, mapping.settings, mapping.fieldNames);
+      }
+      output.channels[channel.id] = result;
+    }
+    return output;
+  };
+}
+
+export function feedOf(channel: Channel, feedId: string): FeedFormat {
+  const feed = channel.feeds.find((candidate) => candidate.id === feedId);
+  if (!feed) throw new Error(`channel ${channel.id} has no feed ${feedId}`);
+  return feed;
+}
+
+export function countBySeverity(issues: readonly { severity: Severity }[]): {
+  errors: number;
+  warnings: number;
+} {
+  let errors = 0;
+  for (const issue of issues) if (issue.severity === "error") errors += 1;
+  return { errors, warnings: issues.length - errors };
+}

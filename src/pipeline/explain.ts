@@ -1,0 +1,86 @@
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import { createGunzip } from "node:zlib";
+import { open } from "node:fs/promises";
+import type { Product, Variant } from "../core/catalog.js";
+import type { ChannelId } from "../core/ids.js";
+import type { RowIssue } from "../core/issues.js";
+import type { ItemResult } from "../channels/channel.js";
+import { transformVariant } from "../channels/channel.js";
+import { readCatalog } from "../sources/source.js";
+import type { PreparedRun } from "./plan.js";
+import { DEFAULT_BATCH_SIZE } from "./stream-build.js";
+
+export interface ExplainChannel {
+  channel: ChannelId;
+  result: ItemResult;
+  /** The feeds this item goes to when accepted. */
+  feeds: string[];
+}
+
+export interface ExplainResult {
+  sku: string;
+  found: boolean;
+  /** Row issues of the SKU's own records (for instance why it never reached the channels). */
+  rowIssues: RowIssue[];
+  source?: { file: string; format: string; line: number; text: string };
+  product?: Omit<Product, "variants">;
+  variant?: Variant;
+  channels: ExplainChannel[];
+}
+
+/**
+ * `omnifeed explain <sku>`: the source record, the canonical variant, and per channel the rules
+ * that fired, the filters, the output fields and the validation issues. Reads the catalog until the
+ * SKU is found, on this thread.
+ */
+export async function explainSku(run: PreparedRun, sku: string): Promise<ExplainResult> {
+  const { file, format, source, options } = run.catalog;
+  const rowIssues: RowIssue[] = [];
+  for await (const batch of readCatalog(source, file, options, { batchSize: DEFAULT_BATCH_SIZE })) {
+    rowIssues.push(...batch.issues.filter((issue) => issue.id === sku));
+    for (const { product, origin } of batch.entries) {
+      const index = product.variants.findIndex((variant) => variant.sku === sku);
+      if (index < 0) continue;
+      const variant = product.variants[index]!;
+      const line = origin.variantLines[index] ?? origin.line;
+      const { variants: _variants, ...productFields } = product;
+      return {
+        sku,
+        found: true,
+        rowIssues,
+        source: { file, format, line, text: await readLine(file, line) },
+        product: productFields,
+        variant,
+        channels: run.channels.map(({ channel, mapping, feeds }) => ({
+          channel: channel.id,
+          result: transformVariant(channel, mapping, product, variant, { trace: true }),
+          feeds: feeds.map((feed) => feed.id),
+        })),
+      };
+    }
+  }
+  return { sku, found: false, rowIssues, channels: [] };
+}
+
+// The text of one line of the catalog file (decompressed), cut at 2,000 characters.
+async function readLine(file: string, line: number): Promise<string> {
+  const handle = await open(file, "r");
+  const magic = Buffer.alloc(2);
+  await handle.read(magic, 0, 2, 0);
+  await handle.close();
+  const raw = createReadStream(file);
+  const input = magic[0] === 0x1f && magic[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  let current = 0;
+  try {
+    for await (const text of lines) {
+      current += 1;
+      if (current === line) return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
+    }
+  } finally {
+    lines.close();
+    raw.destroy();
+  }
+  return "";
+}

@@ -1,0 +1,109 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { FinishedFeed } from "../feeds/feed-writer.js";
+import { FeedWriter } from "../feeds/feed-writer.js";
+import type { PublishOutcome } from "../feeds/publish.js";
+import { discardFeeds, publishFeeds } from "../feeds/publish.js";
+import { commitTempFile, removeStaleTempFiles, tempPathFor } from "../feeds/temp-file.js";
+import { IssuesFile } from "./issues-file.js";
+import type { PreparedRun } from "./plan.js";
+import type { RunSummary } from "./run-report.js";
+import { RunReport } from "./run-report.js";
+import type { BuildRunOptions } from "./stream-build.js";
+import { streamBuild } from "./stream-build.js";
+
+export const REPORT_FILE = "omnifeed-report.json";
+export const ISSUES_FILE = "omnifeed-issues.jsonl";
+
+export interface ExportOptions extends Omit<BuildRunOptions, "withFeeds"> {
+  outDir: string;
+  gzip: boolean;
+  /** Largest share (0…1) of a published feed's entries a new run may drop. */
+  maxShrink: number;
+  force: boolean;
+  /** Publish nothing when any row or item has an error. */
+  strict: boolean;
+}
+
+export type ExportStatus = "published" | "held" | "strict_failed";
+
+export interface ExportResult {
+  status: ExportStatus;
+  summary: RunSummary;
+  workers: number;
+  durationMs: number;
+  reportFile: string;
+  issuesFile: string;
+}
+
+/**
+ * The export use case: catalog → feeds in `outDir`. Feeds are written to temp files while the
+ * catalog streams, then published together: atomically renamed, each past the shrink guard.
+ */
+export async function runExport(run: PreparedRun, options: ExportOptions): Promise<ExportResult> {
+  const started = performance.now();
+  await mkdir(options.outDir, { recursive: true });
+  await removeStaleTempFiles(options.outDir);
+
+  const report = new RunReport(
+    run.catalog.file,
+    run.catalog.format,
+    run.channels.map(({ channel }) => channel.id),
+  );
+  const issues = new IssuesFile(join(options.outDir, ISSUES_FILE));
+  const writers = run.channels.flatMap(({ mapping, feeds }) =>
+    feeds.map(
+      (feed) =>
+        new FeedWriter(feed, mapping.settings, mapping.fieldNames, {
+          dir: options.outDir,
+          gzip: options.gzip,
+        }),
+    ),
+  );
+
+  let finished: FinishedFeed[] = [];
+  let workers: number;
+  try {
+    for (const writer of writers) await writer.start();
+    ({ workers } = await streamBuild(run, { ...options, withFeeds: true }, async (output) => {
+      report.add(output);
+      const itemIssues = Object.values(output.channels).flatMap((channel) => channel?.issues ?? []);
+      await issues.add(output.rowIssues, itemIssues);
+      for (const writer of writers) {
+        for (const channel of Object.values(output.channels)) {
+          const entries = channel?.feeds[writer.feedId];
+          if (entries) await writer.write(entries);
+        }
+      }
+    }));
+    for (const writer of writers) finished.push(await writer.finish());
+  } catch (error) {
+    await Promise.all(writers.map((writer) => writer.abort()));
+    await discardFeeds(finished);
+    await issues.discard();
+    throw error;
+  }
+
+  let status: ExportStatus;
+  let outcomes: PublishOutcome[] = [];
+  if (options.strict && (report.rowErrors > 0 || report.rejected > 0)) {
+    await discardFeeds(finished);
+    finished = [];
+    status = "strict_failed";
+  } else {
+    outcomes = await publishFeeds(options.outDir, finished, {
+      maxShrink: options.maxShrink,
+      force: options.force,
+    });
+    status = outcomes.some((outcome) => outcome.status === "held") ? "held" : "published";
+  }
+  await issues.commit();
+
+  const summary = report.summary(outcomes);
+  const durationMs = Math.round(performance.now() - started);
+  const reportFile = join(options.outDir, REPORT_FILE);
+  const reportTemp = tempPathFor(reportFile);
+  await writeFile(reportTemp, `${JSON.stringify({ status, durationMs, workers, ...summary }, null, 2)}\n`);
+  await commitTempFile(reportTemp, reportFile);
+  return { status, summary, workers, durationMs, reportFile, issuesFile: join(options.outDir, ISSUES_FILE) };
+}

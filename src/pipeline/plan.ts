@@ -1,0 +1,105 @@
+import { availableParallelism } from "node:os";
+import type { ChannelId } from "../core/ids.js";
+import { OmnifeedError } from "../core/errors.js";
+import type { Channel } from "../channels/channel.js";
+import { channelById, descriptorOf } from "../channels/registry.js";
+import type { FeedFormat } from "../feeds/format.js";
+import { loadMapping } from "../mapping/load.js";
+import type { CompiledMapping } from "../mapping/types.js";
+import { detectCatalogFormat, sourceFor } from "../sources/registry.js";
+import type { CatalogSource, SourceFormat } from "../sources/source.js";
+import type { BuildSpec } from "./build.js";
+
+export interface CatalogRequest {
+  file: string;
+  /** Detected from the file when absent. */
+  format?: SourceFormat | undefined;
+  /** The source's options (currency, store_url, column_map…), validated by its schema. */
+  options?: Record<string, unknown> | undefined;
+}
+
+export interface ChannelRequest {
+  id: ChannelId;
+  /** A merchant mapping file; the built-in default when absent. */
+  mappingFile?: string | undefined;
+  /** Feed ids to write; the mapping's or the channel's defaults when absent. */
+  feeds?: readonly string[] | undefined;
+}
+
+export interface PreparedChannel {
+  channel: Channel;
+  mapping: CompiledMapping;
+  mappingFile: string | undefined;
+  feeds: FeedFormat[];
+}
+
+/** Everything checked before the first record is read: format, options, mappings, feeds. */
+export interface PreparedRun {
+  catalog: { file: string; format: SourceFormat; source: CatalogSource; options: unknown };
+  channels: PreparedChannel[];
+}
+
+export async function prepareRun(
+  catalog: CatalogRequest,
+  channels: readonly ChannelRequest[],
+  feedFilter?: readonly string[],
+): Promise<PreparedRun> {
+  const format = catalog.format ?? (await detectCatalogFormat(catalog.file));
+  const source = sourceFor(format);
+  const parsedOptions = source.optionsSchema.safeParse(catalog.options ?? {});
+  if (!parsedOptions.success) {
+    const problems = parsedOptions.error.issues.map(
+      (issue) => `${issue.path.join(".") || "options"}: ${issue.message}`,
+    );
+    throw new OmnifeedError("config", `catalog options for ${format}: ${problems.join("; ")}`);
+  }
+  if (channels.length === 0) throw new OmnifeedError("config", "no channel selected");
+
+  const prepared = channels.map((request) => {
+    const channel = channelById(request.id);
+    const mapping = loadMapping(descriptorOf(channel), request.mappingFile);
+    const wanted = request.feeds ?? mapping.feeds ?? channel.defaultFeeds;
+    const feeds = channel.feeds.filter(
+      (feed) => wanted.includes(feed.id) && (feedFilter === undefined || feedFilter.includes(feed.id)),
+    );
+    for (const feedId of wanted) {
+      if (!channel.feeds.some((feed) => feed.id === feedId)) {
+        throw new OmnifeedError("config", `channel ${channel.id} has no feed "${feedId}"`);
+      }
+    }
+    return { channel, mapping, mappingFile: request.mappingFile, feeds };
+  });
+
+  if (feedFilter) {
+    for (const feedId of feedFilter) {
+      if (!prepared.some(({ channel }) => channel.feeds.some((feed) => feed.id === feedId))) {
+        throw new OmnifeedError("config", `no selected channel writes the feed "${feedId}"`);
+      }
+    }
+    const empty = prepared.find((entry) => entry.feeds.length === 0);
+    if (empty) throw new OmnifeedError("config", `--feeds selects no feed of channel ${empty.channel.id}`);
+  }
+
+  return { catalog: { file: catalog.file, format, source, options: parsedOptions.data }, channels: prepared };
+}
+
+/** The serialisable description of the build that workers receive. */
+export function buildSpecOf(run: PreparedRun, options: { withFeeds: boolean }): BuildSpec {
+  return {
+    source: { format: run.catalog.format, options: run.catalog.options },
+    channels: run.channels.map(({ channel, mappingFile, feeds }) => ({
+      id: channel.id,
+      mappingFile,
+      feeds: options.withFeeds ? feeds.map((feed) => feed.id) : [],
+    })),
+  };
+}
+
+/**
+ * Worker threads pay off once a catalog is big enough to amortise their start (each compiles the
+ * mappings); below that the single-thread path is faster. The output is the same either way.
+ */
+export function defaultWorkerCount(fileBytes: number): number {
+  if (fileBytes < 8 * 1024 * 1024) return 0;
+  return Math.max(1, Math.min(4, availableParallelism()));
+}

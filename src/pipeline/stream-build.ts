@@ -1,0 +1,68 @@
+import { stat } from "node:fs/promises";
+import type { BatchOutput } from "./build.js";
+import type { PreparedRun } from "./plan.js";
+import { buildSpecOf, defaultWorkerCount } from "./plan.js";
+import type { BatchRunner } from "./worker-pool.js";
+import { inlineRunner, workerRunner } from "./worker-pool.js";
+
+export interface BuildRunOptions {
+  /** 0 = build on this thread; undefined = decide from the catalog size. */
+  workers?: number | undefined;
+  /** Records per batch. */
+  batchSize?: number | undefined;
+  withFeeds: boolean;
+  /** For tests of the parallel path from the sources: the built worker script. */
+  workerScript?: string | undefined;
+  onProgress?: ((progress: Progress) => void) | undefined;
+}
+
+export interface Progress {
+  bytesRead: number;
+  totalBytes: number;
+  variants: number;
+}
+
+export const DEFAULT_BATCH_SIZE = 500;
+
+/**
+ * Streams the catalog through the build and hands each batch's output to `consume` in catalog
+ * order. Reading waits while `capacity` batches are in flight and while `consume` writes, so
+ * memory stays bounded by a few batches whatever the catalog size.
+ */
+export async function streamBuild(
+  run: PreparedRun,
+  options: BuildRunOptions,
+  consume: (output: BatchOutput) => Promise<void>,
+): Promise<{ workers: number }> {
+  const totalBytes = (await stat(run.catalog.file)).size;
+  const workers = options.workers ?? defaultWorkerCount(totalBytes);
+  const spec = buildSpecOf(run, { withFeeds: options.withFeeds });
+  const runner: BatchRunner =
+    workers > 0 ? await workerRunner(spec, workers, options.workerScript) : inlineRunner(spec);
+  const inFlight: Promise<BatchOutput>[] = [];
+  let variants = 0;
+
+  const settleOldest = async (): Promise<void> => {
+    const output = await inFlight.shift()!;
+    variants += output.variants;
+    await consume(output);
+    options.onProgress?.({ bytesRead: output.bytesRead, totalBytes, variants });
+  };
+
+  try {
+    const batches = run.catalog.source.records(run.catalog.file, run.catalog.options, {
+      batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+    });
+    for await (const batch of batches) {
+      const pending = runner.run(batch);
+      // Awaited in order below; this only keeps an early failure from being reported as unhandled.
+      pending.catch(() => undefined);
+      inFlight.push(pending);
+      if (inFlight.length >= runner.capacity) await settleOldest();
+    }
+    while (inFlight.length > 0) await settleOldest();
+  } finally {
+    await runner.close();
+  }
+  return { workers };
+}
