@@ -5,6 +5,9 @@ import type { EvalContext } from "./context.js";
 import { didYouMean } from "./did-you-mean.js";
 import { cleanNumber, isDimensions, isEmpty, isWeight, toNumber, toText } from "./field-values.js";
 import type { CompiledLookup } from "./lookups.js";
+import { collapseWhitespace as collapseRuns, isWhitespace, stripHtml } from "./html-text.js";
+
+export { stripHtml };
 import { SpecError } from "./problems.js";
 import type { TransformStep } from "./schema.js";
 
@@ -74,9 +77,14 @@ function eachElement(fn: TransformFn): TransformFn {
   };
 }
 
-/** A text transform: empty values pass through, other values are read as text first. */
+/**
+ * A text transform: empty values pass through, other values are read as text first. Each compiled
+ * step remembers its last result, since the variants of a product come one after another and
+ * share its texts (a 1,300-character description is stripped once per product, not per variant).
+ */
 function onText(fn: (text: string) => string): TransformFn {
-  return (value) => (isEmpty(value) ? value : fn(typeof value === "string" ? value : toText(value)));
+  const memo = lastValueMemo(fn);
+  return (value) => (isEmpty(value) ? value : memo(typeof value === "string" ? value : toText(value)));
 }
 
 function warnInput(context: EvalContext, name: string, expected: string, value: unknown): void {
@@ -93,22 +101,6 @@ const NoArgs = z.strictObject({});
 const Text = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 
-/** Whitespace other than a plain space, as `\s` knows it. */
-function isOtherSpace(code: number): boolean {
-  return (
-    (code >= 9 && code <= 13) ||
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000 ||
-    code === 0xfeff
-  );
-}
-
 /** No leading, trailing or repeated space and no other whitespace: nothing to collapse. */
 function isTidy(text: string): boolean {
   let afterSpace = true;
@@ -117,7 +109,7 @@ function isTidy(text: string): boolean {
     if (code === 32) {
       if (afterSpace) return false;
       afterSpace = true;
-    } else if (isOtherSpace(code)) return false;
+    } else if (isWhitespace(code)) return false;
     else afterSpace = false;
   }
   return !afterSpace || text.length === 0;
@@ -125,13 +117,10 @@ function isTidy(text: string): boolean {
 
 // Most text is already tidy: check before building a new string.
 function collapseWhitespace(text: string): string {
-  return isTidy(text) ? text : text.replace(/\s+/g, " ").trim();
+  return isTidy(text) ? text : collapseRuns(text);
 }
 
-/**
- * Remembers the last input and output of a pure text function: the variants of a product come
- * one after another and share its description, so the work is done once per product.
- */
+/** Remembers the last input and output of a pure text function. */
 function lastValueMemo(fn: (text: string) => string): (text: string) => string {
   let lastInput: string | undefined;
   let lastOutput = "";
@@ -142,70 +131,6 @@ function lastValueMemo(fn: (text: string) => string): (text: string) => string {
     }
     return lastOutput;
   };
-}
-
-// --- strip_html -------------------------------------------------------------------------------
-
-const COMMENT = /<!--[\s\S]*?(?:-->|$)/g;
-const SCRIPT_OR_STYLE = /<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
-const ATTRIBUTES = `(?:[^>"']|"[^"]*"|'[^']*')*`;
-const BLOCK_TAG = new RegExp(`<\\/?(?:p|br|div|li|h[1-6]|tr)(?=[\\s/>])${ATTRIBUTES}>`, "gi");
-const ANY_TAG = new RegExp(`<\\/?[A-Za-z][^\\s/>]*${ATTRIBUTES}>|<![^>]*>|<\\?[\\s\\S]*?\\?>`, "g");
-const HAS_SCRIPT_OR_STYLE = /<(?:script|style)\b/i;
-const HAS_TAG = /<\/?[A-Za-z][^\s/>]*[\s/>]|<!--/;
-const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9A-Fa-f]{1,6})|([A-Za-z]{2,8}));/g;
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-  // A feed wants plain spaces: a non-breaking space becomes one.
-  nbsp: " ",
-  ndash: "–",
-  mdash: "—",
-  hellip: "…",
-  lsquo: "‘",
-  rsquo: "’",
-  ldquo: "“",
-  rdquo: "”",
-  laquo: "«",
-  raquo: "»",
-  copy: "©",
-  reg: "®",
-  trade: "™",
-  deg: "°",
-  euro: "€",
-  pound: "£",
-  times: "×",
-};
-
-function decodeEntity(entity: string, decimal?: string, hex?: string, name?: string): string {
-  if (name !== undefined) return NAMED_ENTITIES[name] ?? entity;
-  const code = decimal !== undefined ? Number(decimal) : Number.parseInt(hex ?? "", 16);
-  if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return "\uFFFD";
-  return String.fromCodePoint(code);
-}
-
-/**
- * HTML to plain text: comments, scripts and tags go, block boundaries (`p br div li h1-h6 tr`)
- * become line breaks, entities are decoded, spaces are tidied. Whitespace in the HTML source is
- * not layout and collapses; text without any tag keeps its line breaks.
- */
-export function stripHtml(html: string): string {
-  let text = html;
-  if (HAS_TAG.test(text)) {
-    if (text.includes("<!--")) text = text.replace(COMMENT, "");
-    if (HAS_SCRIPT_OR_STYLE.test(text)) text = text.replace(SCRIPT_OR_STYLE, "");
-    text = text.replace(/\s+/g, " ").replace(BLOCK_TAG, "\n").replace(ANY_TAG, "");
-  }
-  if (text.includes("&")) text = text.replace(ENTITY, decodeEntity);
-  const lines: string[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    const tidy = line.replace(/[^\S\n]+/g, " ").trim();
-    if (tidy !== "") lines.push(tidy);
-  }
-  return lines.join("\n");
 }
 
 // --- truncate ---------------------------------------------------------------------------------
@@ -333,6 +258,11 @@ function uniqueKey(value: unknown): unknown {
 
 // --- the table --------------------------------------------------------------------------------
 
+// Shared by every compiled mapping of the thread: the build maps each variant for all channels in
+// turn, so the second and third channel find the product's description already stripped.
+const sharedStripHtml = lastValueMemo(stripHtml);
+const sharedCollapseWhitespace = lastValueMemo(collapseWhitespace);
+
 const DEFINITIONS = {
   trim: defineTransform({
     params: [],
@@ -346,14 +276,14 @@ const DEFINITIONS = {
     summary: "turns runs of whitespace (line breaks included) into one space and trims",
     args: NoArgs,
     each: true,
-    build: () => onText(collapseWhitespace),
+    build: () => onText(sharedCollapseWhitespace),
   }),
   strip_html: defineTransform({
     params: [],
     summary: "HTML to plain text: tags and comments dropped, block ends as line breaks, entities decoded",
     args: NoArgs,
     each: true,
-    build: () => onText(lastValueMemo(stripHtml)),
+    build: () => onText(sharedStripHtml),
   }),
   truncate: defineTransform({
     params: ["length", "at_word", "ellipsis"],
