@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { createGzip } from "node:zlib";
+import type { EncodedEntries } from "./encoded-entries.js";
 import type { FeedFormat } from "./format.js";
 import { openTempStream, tempPathFor } from "./temp-file.js";
 
@@ -31,12 +32,9 @@ interface OpenPart {
   entries: number;
 }
 
-// Chunks of about this size go to the stream at once: fewer writes, bounded memory.
-const CHUNK_CHARS = 1 << 20;
-
 /**
- * Writes one feed, in order, to temp files beside their final names: header, framed entries,
- * footer, a new part every `maxEntriesPerFile` entries, optional gzip. Respects backpressure.
+ * Writes one feed, in order, to temp files beside their final names: header, entries (with the
+ * format's prefixes), footer, a new part every `maxEntriesPerFile` entries, optional gzip. Respects backpressure.
  */
 export class FeedWriter<Settings> {
   private part: OpenPart | undefined;
@@ -60,27 +58,40 @@ export class FeedWriter<Settings> {
     if (this.format.maxEntriesPerFile === undefined) await this.openPart();
   }
 
-  async write(entries: readonly string[]): Promise<void> {
+  /** Writes a batch of entries in order, starting new parts as the format's limit is reached. */
+  async write(encoded: EncodedEntries): Promise<void> {
     const { format } = this;
+    const { bytes, ends } = encoded;
     const max = format.maxEntriesPerFile ?? Number.POSITIVE_INFINITY;
-    let chunk = "";
-    for (const entry of entries) {
+    let next = 0;
+    while (next < ends.length) {
       let part = this.part;
       if (part === undefined || part.entries >= max) {
-        if (chunk) await this.push(chunk);
-        chunk = "";
         if (part) await this.closePart();
         part = await this.openPart();
       }
-      this.sequence += 1;
-      chunk += format.frame ? format.frame(entry, part.entries, this.sequence) : entry;
-      part.entries += 1;
-      if (chunk.length >= CHUNK_CHARS) {
-        await this.push(chunk);
-        chunk = "";
+      const take = Math.min(max - part.entries, ends.length - next);
+      const from = next === 0 ? 0 : ends[next - 1]!;
+      if (format.prefix) {
+        const pieces: Uint8Array[] = [];
+        let start = from;
+        for (let index = next; index < next + take; index += 1) {
+          this.sequence += 1;
+          pieces.push(
+            Buffer.from(format.prefix(part.entries, this.sequence)),
+            bytes.subarray(start, ends[index]),
+          );
+          part.entries += 1;
+          start = ends[index]!;
+        }
+        await this.push(Buffer.concat(pieces));
+      } else {
+        this.sequence += take;
+        part.entries += take;
+        await this.push(bytes.subarray(from, ends[next + take - 1]));
       }
+      next += take;
     }
-    if (chunk) await this.push(chunk);
   }
 
   async finish(): Promise<FinishedFeed> {
@@ -139,9 +150,9 @@ export class FeedWriter<Settings> {
     this.part = undefined;
   }
 
-  private async push(text: string): Promise<void> {
+  private async push(data: string | Uint8Array): Promise<void> {
     const part = this.part;
-    if (!part || text.length === 0) return;
-    if (!part.target.write(text)) await once(part.target, "drain");
+    if (!part || data.length === 0) return;
+    if (!part.target.write(data)) await once(part.target, "drain");
   }
 }

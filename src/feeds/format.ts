@@ -1,7 +1,8 @@
 /**
  * A feed format: how accepted items of one channel become a file. Rendering is pure and runs in
- * build workers; the file around the entries (header, footer, splitting) is written by
- * `feeds/feed-writer.ts` on the main thread, in catalog order.
+ * build workers (which also encode the entries to UTF-8); the file around the entries (header,
+ * footer, prefixes, splitting) is written by `feeds/feed-writer.ts` on the main thread, in
+ * catalog order.
  */
 export interface FeedFormat<Item = unknown, Settings = unknown> {
   /** `google-xml`, `google-tsv`, `google-local-inventory`, `meta-csv`, `meta-xml`, `amazon-json`. */
@@ -18,8 +19,8 @@ export interface FeedFormat<Item = unknown, Settings = unknown> {
   /** One string per entry, in item order. Pure. */
   render(items: readonly Item[], settings: Settings, columns: readonly string[]): string[];
   /**
-   * Frames an entry when it is written: `index` counts entries in this file from 0, `sequence`
-   * across the whole feed from 1. Used by formats that number entries or separate them.
+   * Text written before each entry, for formats that number entries or separate them: `index`
+   * counts entries in the current file from 0, `sequence` across the whole feed from 1.
    */
-  frame?(entry: string, index: number, sequence: number): string;
+  prefix?(index: number, sequence: number): string;
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { encodeEntries } from "./encoded-entries.js";
 import { FeedWriter } from "./feed-writer.js";
 import type { FeedFormat } from "./format.js";
 import { MANIFEST_FILE, readManifest } from "./manifest.js";
@@ -23,14 +24,15 @@ const numbered: FeedFormat<string, null> = {
   id: "test-numbered",
   fileName: (_settings, part) => `numbered-${part}.txt`,
   maxEntriesPerFile: 2,
-  frame: (entry, index, sequence) => `${index === 0 ? "" : ","}${sequence}:${entry.trim()}`,
+  render: (items) => [...items],
+  prefix: (index, sequence) => `${index === 0 ? "" : ","}${sequence}:`,
   footer: () => "\n",
 };
 
 async function writeFeed(dir: string, format: FeedFormat<string, null>, items: string[]) {
   const writer = new FeedWriter(format, null, [], { dir, gzip: false });
   await writer.start();
-  await writer.write(format.render(items, null, []));
+  await writer.write(encodeEntries(format.render(items, null, [])));
   return writer.finish();
 }
 
@@ -77,7 +79,7 @@ describe("feed writing and publishing", () => {
     expect(readFileSync(join(dir, "lines.txt"), "utf8")).toBe("BEGIN\na\nb\nc\nEND\n");
   });
 
-  it("splits a feed into parts, frames entries, and removes parts no longer written", async () => {
+  it("splits a feed into parts, prefixes entries, and removes parts no longer written", async () => {
     const dir = freshDir();
     await publishFeeds(dir, [await writeFeed(dir, numbered, ["a", "b", "c", "d", "e"])], {
       maxShrink: 1,
@@ -113,7 +115,7 @@ describe("feed writing and publishing", () => {
     const dir = freshDir();
     const writer = new FeedWriter(lines, null, [], { dir, gzip: false });
     await writer.start();
-    await writer.write(["x\n"]);
+    await writer.write(encodeEntries(["x\n"]));
     await writer.abort();
     expect(readdirSync(dir)).toEqual([]);
   });

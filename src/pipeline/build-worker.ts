@@ -1,5 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
-import type { BuildSpec } from "./build.js";
+import { transferablesOf } from "../feeds/encoded-entries.js";
+import type { BatchOutput, BuildSpec } from "./build.js";
 import { createBatchBuilder } from "./build.js";
 import type { WorkerReply, WorkerRequest } from "./worker-pool.js";
 
@@ -16,9 +17,16 @@ try {
     } catch (error) {
       reply = { id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
     }
-    port.postMessage(reply);
+    // The encoded feed entries move to the main thread without a copy.
+    port.postMessage(reply, "output" in reply ? transferListOf(reply.output) : []);
   });
   port.postMessage({ ready: true });
 } catch (error) {
   port.postMessage({ error: error instanceof Error ? error.message : String(error) });
+}
+
+function transferListOf(output: BatchOutput): ArrayBuffer[] {
+  return Object.values(output.channels).flatMap((channel) =>
+    Object.values(channel?.feeds ?? {}).flatMap(transferablesOf),
+  );
 }

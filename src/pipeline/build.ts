@@ -3,6 +3,8 @@ import type { ItemIssue, RowIssue, Severity } from "../core/issues.js";
 import type { Channel } from "../channels/channel.js";
 import { transformVariant } from "../channels/channel.js";
 import { channelById, descriptorOf } from "../channels/registry.js";
+import type { EncodedEntries } from "../feeds/encoded-entries.js";
+import { encodeEntries } from "../feeds/encoded-entries.js";
 import type { FeedFormat } from "../feeds/format.js";
 import { loadMapping } from "../mapping/load.js";
 import type { CompiledMapping } from "../mapping/types.js";
@@ -37,8 +39,8 @@ export interface ChannelBatchOutput {
   /** Accepted items that carry warnings. */
   warned: number;
   issues: ReportedItemIssue[];
-  /** Feed id → rendered entries, in catalog order. */
-  feeds: Record<string, string[]>;
+  /** Feed id → rendered entries as UTF-8, in catalog order. */
+  feeds: Record<string, EncodedEntries>;
 }
 
 export interface BatchOutput {
@@ -80,20 +82,15 @@ export function createBatchBuilder(spec: BuildSpec): BatchBuilder {
     };
     for (const entry of decoded.entries) output.variants += entry.product.variants.length;
 
-    for (const { channel, mapping, feeds } of prepared) {
-      const result: ChannelBatchOutput = {
-        variants: 0,
-        accepted: 0,
-        rejected: 0,
-        filtered: 0,
-        filteredBy: {},
-        warned: 0,
-        issues: [],
-        feeds: {},
-      };
-      const accepted: unknown[] = [];
-      for (const { product, origin } of decoded.entries) {
-        product.variants.forEach((variant, index) => {
+    const results = prepared.map(() => emptyChannelOutput());
+    const accepted = prepared.map((): unknown[] => []);
+    // Variant by variant, every channel in turn: the channels share the product's work (its
+    // description stripped once, not three times).
+    for (const { product, origin } of decoded.entries) {
+      product.variants.forEach((variant, index) => {
+        const line = origin.variantLines[index] ?? origin.line;
+        prepared.forEach(({ channel, mapping }, position) => {
+          const result = results[position]!;
           const item = transformVariant(channel, mapping, product, variant);
           result.variants += 1;
           if (item.status === "filtered" && item.excludedBy) {
@@ -106,7 +103,6 @@ export function createBatchBuilder(spec: BuildSpec): BatchBuilder {
             return;
           }
           // A filtered item's problems do not matter to the channel; the others' are reported.
-          const line = origin.variantLines[index] ?? origin.line;
           for (const issue of item.issues) {
             result.issues.push({ ...issue, channel: channel.id, sku: item.sku, file: origin.file, line });
           }
@@ -115,16 +111,34 @@ export function createBatchBuilder(spec: BuildSpec): BatchBuilder {
           } else {
             result.accepted += 1;
             if (item.issues.length > 0) result.warned += 1;
-            accepted.push(item.item);
+            accepted[position]!.push(item.item);
           }
         });
-      }
+      });
+    }
+    prepared.forEach(({ channel, mapping, feeds }, position) => {
+      const result = results[position]!;
       for (const feed of feeds) {
-        result.feeds[feed.id] = feed.render(accepted, mapping.settings, mapping.fieldNames);
+        result.feeds[feed.id] = encodeEntries(
+          feed.render(accepted[position]!, mapping.settings, mapping.fieldNames),
+        );
       }
       output.channels[channel.id] = result;
-    }
+    });
     return output;
+  };
+}
+
+function emptyChannelOutput(): ChannelBatchOutput {
+  return {
+    variants: 0,
+    accepted: 0,
+    rejected: 0,
+    filtered: 0,
+    filteredBy: {},
+    warned: 0,
+    issues: [],
+    feeds: {},
   };
 }
 

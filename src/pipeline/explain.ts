@@ -44,13 +44,12 @@ export async function explainSku(run: PreparedRun, sku: string): Promise<Explain
       if (index < 0) continue;
       const variant = product.variants[index]!;
       const line = origin.variantLines[index] ?? origin.line;
-      const { variants: _variants, ...productFields } = product;
       return {
         sku,
         found: true,
         rowIssues,
         source: { file, format, line, text: await readLine(file, line) },
-        product: productFields,
+        product: withoutVariants(product),
         variant,
         channels: run.channels.map(({ channel, mapping, feeds }) => ({
           channel: channel.id,
@@ -83,4 +82,10 @@ async function readLine(file: string, line: number): Promise<string> {
     raw.destroy();
   }
   return "";
+}
+
+function withoutVariants(product: Product): Omit<Product, "variants"> {
+  const fields: Partial<Product> = { ...product };
+  delete fields.variants;
+  return fields as Omit<Product, "variants">;
 }

@@ -90,7 +90,7 @@ export async function workerRunner(
   }
 
   return {
-    capacity: size * 2,
+    capacity: size * 4,
     run(batch) {
       if (failure) return Promise.reject(failure);
       let target = workers[0]!;

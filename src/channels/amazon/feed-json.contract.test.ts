@@ -1,9 +1,12 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { Ajv } from "ajv";
 import type { ValidateFunction } from "ajv";
 import { describe, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../../config/paths.js";
+import { encodeEntries } from "../../feeds/encoded-entries.js";
+import { FeedWriter } from "../../feeds/feed-writer.js";
 import type { FieldValue, MappingResult } from "../../mapping/types.js";
 import type { AmazonSettings } from "./config.js";
 import { AmazonSettingsSchema } from "./config.js";
@@ -92,20 +95,17 @@ function itemsFor(settings: AmazonSettings): AmazonItem[] {
   return CATALOG.map((fields) => toAmazonItem(mappedOf(fields), settings).item);
 }
 
-/** Files as the feed writer makes them: header, framed entries (index per file), footer, a new file every `max`. */
-function documentsOf(items: AmazonItem[], settings: AmazonSettings, max: number): string[] {
-  const entries = amazonJsonFeed.render(items, settings, []);
-  if (!amazonJsonFeed.frame) throw new Error("amazon-json frames its entries");
-  const frame = amazonJsonFeed.frame.bind(amazonJsonFeed);
-  const documents: string[] = [];
-  for (let start = 0; start < entries.length; start += max) {
-    const body = entries
-      .slice(start, start + max)
-      .map((entry, index) => frame(entry, index, start + index + 1))
-      .join("");
-    documents.push(amazonJsonFeed.header(settings, []) + body + amazonJsonFeed.footer(settings));
-  }
-  return documents;
+/** The files the real feed writer makes of these items, split every `max` messages. */
+async function documentsOf(items: AmazonItem[], settings: AmazonSettings, max: number): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), "omnifeed-amazon-"));
+  const writer = new FeedWriter({ ...amazonJsonFeed, maxEntriesPerFile: max }, settings, [], {
+    dir,
+    gzip: false,
+  });
+  await writer.start();
+  await writer.write(encodeEntries(amazonJsonFeed.render(items, settings, [])));
+  const finished = await writer.finish();
+  return finished.parts.map((part) => readFileSync(part.tempPath, "utf8"));
 }
 
 describe("amazon-json against Amazon's listings feed schemas", () => {
@@ -132,9 +132,9 @@ describe("amazon-json against Amazon's listings feed schemas", () => {
         fulfillment_channel_code: "AMAZON_NA",
       },
     ],
-  ])("writes a valid document: %s", (_name, raw) => {
+  ])("writes a valid document: %s", async (_name, raw) => {
     const settings = AmazonSettingsSchema.parse(raw);
-    const [document, ...more] = documentsOf(
+    const [document, ...more] = await documentsOf(
       itemsFor(settings),
       settings,
       amazonJsonFeed.maxEntriesPerFile ?? 25_000,
@@ -146,9 +146,9 @@ describe("amazon-json against Amazon's listings feed schemas", () => {
     for (const message of parsed.messages) expectValid(validateMessage, message);
   });
 
-  it("writes valid documents when split at a small number of messages, ids unique per file", () => {
+  it("writes valid documents when split at a small number of messages, ids unique per file", async () => {
     const settings = AmazonSettingsSchema.parse({ seller_id: "A1DEMOSELLER00" });
-    const documents = documentsOf(itemsFor(settings), settings, 2);
+    const documents = await documentsOf(itemsFor(settings), settings, 2);
     expect(documents).toHaveLength(3);
     const skus: string[] = [];
     for (const document of documents) {
@@ -165,9 +165,9 @@ describe("amazon-json against Amazon's listings feed schemas", () => {
     expect(skus).toEqual(CATALOG.map((fields) => fields.sku));
   });
 
-  it("is caught by the schema when a message is malformed", () => {
+  it("is caught by the schema when a message is malformed", async () => {
     const settings = AmazonSettingsSchema.parse({ seller_id: "A1DEMOSELLER00" });
-    const [document] = documentsOf([{ sku: "", productType: "", attributes: {} }], settings, 10);
+    const [document] = await documentsOf([{ sku: "", productType: "", attributes: {} }], settings, 10);
     expect(validateDocument(JSON.parse(document ?? ""))).toBe(false);
   });
 });

@@ -16,20 +16,20 @@ function itemOf(sku: string): AmazonItem {
 }
 
 describe("amazon-json", () => {
-  it("renders one message per item, numbered and separated when framed", () => {
+  it("renders one message per item, numbered and separated by its prefixes", () => {
     const entries = amazonJsonFeed.render([itemOf("C-1"), itemOf("C-2")], settings, []);
-    expect(JSON.parse(entries[0] ?? "")).toEqual({
+    expect(JSON.parse(`{${entries[0] ?? ""}`)).toEqual({
       sku: "C-1",
       operationType: "UPDATE",
       productType: "CANDLE",
       requirements: "LISTING",
       attributes: itemOf("C-1").attributes,
     });
-    if (!amazonJsonFeed.frame) throw new Error("amazon-json frames its entries");
-    const frame = amazonJsonFeed.frame.bind(amazonJsonFeed);
+    if (!amazonJsonFeed.prefix) throw new Error("amazon-json prefixes its entries");
+    const prefix = amazonJsonFeed.prefix.bind(amazonJsonFeed);
     const document =
       amazonJsonFeed.header(settings, []) +
-      entries.map((entry, index) => frame(entry, index, index + 1)).join("") +
+      entries.map((entry, index) => prefix(index, index + 1) + entry).join("") +
       amazonJsonFeed.footer(settings);
     expect(document).not.toContain("\n");
     const parsed = JSON.parse(document) as {
@@ -45,8 +45,8 @@ describe("amazon-json", () => {
   });
 
   it("numbers messages from 1 in every file", () => {
-    expect(amazonJsonFeed.frame?.('{"sku":"X"}', 0, 25_001)).toBe('{"messageId":1,"sku":"X"}');
-    expect(amazonJsonFeed.frame?.('{"sku":"Y"}', 4, 25_005)).toBe(',{"messageId":5,"sku":"Y"}');
+    expect(amazonJsonFeed.prefix?.(0, 25_001)).toBe('{"messageId":1,');
+    expect(amazonJsonFeed.prefix?.(4, 25_005)).toBe(',{"messageId":5,');
   });
 
   it("leaves requirements out of partial updates and can ask for report data", () => {
@@ -57,7 +57,7 @@ describe("amazon-json", () => {
       report_included_data: ["issues", "offers"],
     });
     const [entry] = amazonJsonFeed.render([itemOf("C-1")], partial, []);
-    expect(JSON.parse(entry ?? "")).not.toHaveProperty("requirements");
+    expect(JSON.parse(`{${entry ?? ""}`)).not.toHaveProperty("requirements");
     expect(amazonJsonFeed.header(partial, [])).toBe(
       '{"header":{"sellerId":"A1","version":"2.0","issueLocale":"de_DE","report":{"includedData":["issues","offers"],"apiVersion":"2021-08-01"}},"messages":[',
     );

@@ -7,9 +7,9 @@ import type { AmazonItem } from "./transform.js";
  * (https://developer-docs.amazon.com/sp-api/docs/listings-feed-type-values; schema
  * `listings-feed-schema-v2.json`), one message per variant, at most 25,000 per document.
  *
- * `render` writes each message without its `messageId`; `frame` puts it in when the message is
- * written, numbering the messages of each file from 1 (a file is one feed submission, and its
- * processing report refers to messages by these ids), with commas between them.
+ * `render` writes each message without its opening brace and `messageId`; `prefix` puts them in
+ * when the message is written, numbering the messages of each file from 1 (a file is one feed
+ * submission, and its processing report refers to messages by these ids), with commas between.
  */
 
 export const AMAZON_MAX_MESSAGES = 25_000;
@@ -38,15 +38,15 @@ export const amazonJsonFeed: FeedFormat<AmazonItem, AmazonSettings> = {
     // PARTIAL_UPDATE messages must not carry `requirements`.
     const requirements = settings.operation_type === "UPDATE" ? settings.requirements : undefined;
     return items.map((item) =>
+      // Without the leading `{`, which `prefix` writes together with the message id.
       JSON.stringify({
         sku: item.sku,
         operationType: settings.operation_type,
         productType: item.productType,
         requirements,
         attributes: item.attributes,
-      }),
+      }).slice(1),
     );
   },
-  // The rendered message starts with `{`: the id goes in right after it.
-  frame: (entry, index) => `${index === 0 ? "" : ","}{"messageId":${index + 1},${entry.slice(1)}`,
+  prefix: (index) => `${index === 0 ? "" : ","}{"messageId":${index + 1},`,
 };

@@ -1,4 +1,4 @@
-import { stringify } from "csv-stringify/sync";
+import { formatCsvRow } from "../../feeds/csv-text.js";
 import type { FeedFormat } from "../../feeds/format.js";
 import type { FeedAttributeValue } from "../rss.js";
 import type { ShippingGroup } from "../shipping-groups.js";
@@ -29,7 +29,7 @@ export const metaCsvFeed: FeedFormat<MetaItem, MetaSettings> = {
   description: "Meta catalog feed, CSV (meta.csv)",
   fileName: () => "meta.csv",
   unit: "items",
-  header: (_settings, columns) => stringify([columns]),
+  header: (_settings, columns) => formatCsvRow(columns, ","),
   footer: () => "",
   render(items, _settings, columns) {
     const names = columns as readonly (keyof MetaAttributes)[];
@@ -37,7 +37,7 @@ export const metaCsvFeed: FeedFormat<MetaItem, MetaSettings> = {
     return items.map((item) => {
       for (let i = 0; i < names.length; i++)
         row[i] = cellOf(item.attributes[names[i] as keyof MetaAttributes]);
-      return stringify([row]);
+      return formatCsvRow(row, ",");
     });
   },
 };
