@@ -25,13 +25,13 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   return program;
 }
 
-export async function run(argv: readonly string[]): Promise<ExitCode> {
+export async function run(argv: string[]): Promise<ExitCode> {
   let exitCode: ExitCode = EXIT.ok;
   const program = buildProgram((code) => {
     exitCode = code;
   });
   try {
-    await program.parseAsync(argv as string[]);
+    await program.parseAsync(argv);
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -40,14 +40,22 @@ export async function* readCsvGroups(
   read: ReadOptions,
   delimiter: string | undefined,
   startGrouping: (header: CsvHeader) => CsvGrouper,
+  /** Go on from this line of a file whose header was read already. */
+  resume?: { header: CsvHeader; startLine: number },
 ): AsyncGenerator<RecordBatch<CsvGroup>> {
   const separator = delimiter ?? detectDelimiter(firstLine(await readHead(file, 16 * 1024)));
   const collector = createBatchCollector<CsvGroup>(file, read.batchSize);
   const emit = (group: CsvGroup) => collector.add(group, group.rows.length);
-  let grouper: CsvGrouper | undefined;
-  let width = 0;
+  let grouper: CsvGrouper | undefined = resume ? startGrouping(resume.header) : undefined;
+  let width = resume?.header.names.length ?? 0;
   let bytesRead = 0;
-  for await (const chunk of readCsvRows(file, { delimiter: separator, signal: read.signal })) {
+  const rows = readCsvRows(file, {
+    delimiter: separator,
+    signal: read.signal,
+    startLine: resume?.startLine,
+    width: resume?.header.names.length,
+  });
+  for await (const chunk of rows) {
     collector.issue(...chunk.issues);
     bytesRead = chunk.bytesRead;
     for (let i = 0; i < chunk.rows.length; i++) {
@@ -72,12 +80,12 @@ export async function* readCsvGroups(
   if (!collector.empty) yield collector.take(bytesRead);
 }
 
-function hasValuesBeyond(row: readonly string[], width: number): boolean {
+export function hasValuesBeyond(row: readonly string[], width: number): boolean {
   for (let i = width; i < row.length; i++) if (row[i]!.trim() !== "") return true;
   return false;
 }
 
-function extraValuesIssue(file: string, line: number, values: number, width: number): RowIssue {
+export function extraValuesIssue(file: string, line: number, values: number, width: number): RowIssue {
   return {
     file,
     line,

@@ -18,6 +18,10 @@ export interface CsvReadOptions {
   delimiter: string;
   /** Rows per chunk. */
   chunkSize?: number;
+  /** Line to start reading on (the header is then not among the rows)… */
+  startLine?: number;
+  /** …and the header's number of values, to tell a broken record. */
+  width?: number;
   /** A record larger than this is reported as broken (an unclosed quote would swallow the file). */
   maxRecordSize?: number;
   signal?: AbortSignal;
@@ -39,9 +43,9 @@ const FATAL_CODES = new Set(["CSV_QUOTE_NOT_CLOSED", "CSV_MAX_RECORD_SIZE"]);
  */
 export async function* readCsvRows(file: string, options: CsvReadOptions): AsyncGenerator<CsvRowChunk> {
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-  let resumeLine = 1;
+  let resumeLine = options.startLine ?? 1;
   // Values in the header row; a shorter record with a line break inside a value is a broken quote.
-  let width = 0;
+  let width = options.width ?? 0;
   for (let resumes = 0; ; resumes++) {
     const input = await openCatalogFile(file);
     const skipper = resumeLine > 1 ? new LineSkipper(resumeLine - 1) : undefined;
@@ -116,7 +120,7 @@ export async function* readCsvRows(file: string, options: CsvReadOptions): Async
   }
 }
 
-function newlinesIn(fields: readonly string[]): number {
+export function newlinesIn(fields: readonly string[]): number {
   let count = 0;
   for (const field of fields) {
     let at = field.indexOf("\n");
@@ -128,7 +132,7 @@ function newlinesIn(fields: readonly string[]): number {
   return count;
 }
 
-function unclosedQuoteIssue(file: string, line: number): RowIssue {
+export function unclosedQuoteIssue(file: string, line: number): RowIssue {
   return {
     file,
     line,
@@ -137,7 +141,7 @@ function unclosedQuoteIssue(file: string, line: number): RowIssue {
   };
 }
 
-function skippedRecordIssue(file: string, line: number, error: CsvError): RowIssue {
+export function skippedRecordIssue(file: string, line: number, error: CsvError): RowIssue {
   return {
     file,
     line,

@@ -1,6 +1,7 @@
 import type { CatalogEntry, Option, ProductInput, VariantInput } from "../../core/catalog.js";
 import type { RowIssue } from "../../core/issues.js";
 import { cell } from "../csv-header.js";
+import { expandCsvChunks, type CsvGroupOrChunk } from "../csv-chunks.js";
 import type { CsvGroup } from "../csv-groups.js";
 import {
   createFieldSite,
@@ -36,6 +37,7 @@ import {
   type OverrideColumn,
 } from "./columns.js";
 import type { CsvOptions } from "./config.js";
+import { csvProductKey } from "./records.js";
 
 const layouts = new WeakMap<readonly string[], { columnMap: CsvOptions["column_map"]; layout: CsvLayout }>();
 
@@ -51,7 +53,10 @@ export function csvLayoutFor(header: readonly string[], options: CsvOptions): Cs
 export function decodeCsvBatch(batch: RecordBatch, options: CsvOptions): DecodedBatch {
   const entries: CatalogEntry[] = [];
   const issues: RowIssue[] = [];
-  for (const group of batch.groups as CsvGroup[]) {
+  const groups = expandCsvChunks(batch.groups as CsvGroupOrChunk[], batch.file, issues, (header) =>
+    csvProductKey(header, csvLayoutFor(header, options)).grouper(),
+  );
+  for (const group of groups) {
     const entry = decodeCsvGroup(group, batch.file, options, issues);
     if (entry) entries.push(entry);
   }

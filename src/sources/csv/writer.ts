@@ -1,6 +1,6 @@
 import type { Writable } from "node:stream";
 import type { CatalogWriter } from "../catalog-writer.js";
-import { formatCsvRow } from "../csv-quoting.js";
+import { formatCsvRow } from "../../feeds/csv-text.js";
 import {
   moneyRecordCurrency,
   moneyRecordText,

@@ -1,6 +1,7 @@
 import type { CatalogEntry, Option, VariantInput, Weight } from "../../core/catalog.js";
 import type { RowIssue } from "../../core/issues.js";
 import { cell } from "../csv-header.js";
+import { expandCsvChunks, type CsvGroupOrChunk } from "../csv-chunks.js";
 import type { CsvGroup } from "../csv-groups.js";
 import {
   createFieldSite,
@@ -32,6 +33,7 @@ import {
   type ShopifyLayout,
 } from "./columns.js";
 import type { ShopifyCsvOptions } from "./config.js";
+import { shopifyProductKey } from "./records.js";
 import { applyMetafields, PRODUCT_METAFIELDS, VARIANT_METAFIELDS } from "./metafields.js";
 
 const layouts = new WeakMap<
@@ -56,7 +58,10 @@ function layoutFor(header: readonly string[]) {
 export function decodeShopifyBatch(batch: RecordBatch, options: ShopifyCsvOptions): DecodedBatch {
   const entries: CatalogEntry[] = [];
   const issues: RowIssue[] = [];
-  for (const group of batch.groups as CsvGroup[]) {
+  const groups = expandCsvChunks(batch.groups as CsvGroupOrChunk[], batch.file, issues, (header) =>
+    shopifyProductKey(header, layoutFor(header).at.handle ?? -1).grouper(),
+  );
+  for (const group of groups) {
     const entry = decodeShopifyGroup(group, batch.file, options, issues);
     if (entry) entries.push(entry);
   }

@@ -1,6 +1,7 @@
 import type { RowIssue } from "../../core/issues.js";
 import { cell } from "../csv-header.js";
-import { consecutiveGrouper, missingColumnError, readCsvGroups, type CsvGroup } from "../csv-groups.js";
+import { readCsvChunks, type ConsecutiveCsvLayout, type CsvGroupOrChunk } from "../csv-chunks.js";
+import { consecutiveGrouper, missingColumnError } from "../csv-groups.js";
 import type { ReadOptions, RecordBatch } from "../source.js";
 import { compileShopifyLayout } from "./columns.js";
 import type { ShopifyCsvOptions } from "./config.js";
@@ -14,8 +15,8 @@ export function readShopifyBatches(
   file: string,
   _options: ShopifyCsvOptions,
   read: ReadOptions,
-): AsyncIterable<RecordBatch<CsvGroup>> {
-  return readCsvGroups(file, read, ",", (header) => {
+): AsyncIterable<RecordBatch<CsvGroupOrChunk>> {
+  return readCsvChunks(file, read, ",", (header) => {
     const layout = compileShopifyLayout(header.names);
     if (layout.at.handle === undefined) throw missingColumnError(file, header.line, "URL handle (or Handle)");
     for (const column of layout.metafields) {
@@ -29,7 +30,12 @@ export function readShopifyBatches(
       };
       header.issues.push(issue);
     }
-    const handleColumn = layout.at.handle;
-    return consecutiveGrouper(header.names, (row) => (cell(row, handleColumn) ?? "").trim());
+    return shopifyProductKey(header.names, layout.at.handle);
   });
+}
+
+/** Rows of one product share its handle. */
+export function shopifyProductKey(header: string[], handleColumn: number): ConsecutiveCsvLayout {
+  const keyOf = (row: readonly string[]): string => (cell(row, handleColumn) ?? "").trim();
+  return { keyOf, grouper: () => consecutiveGrouper(header, keyOf) };
 }

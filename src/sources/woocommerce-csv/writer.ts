@@ -1,7 +1,7 @@
 import type { Writable } from "node:stream";
 import type { Dimensions, Weight } from "../../core/catalog.js";
 import type { CatalogWriter } from "../catalog-writer.js";
-import { formatCsvRow } from "../csv-quoting.js";
+import { formatCsvRow } from "../../feeds/csv-text.js";
 import { moneyRecordText, type ProductRecord, type VariantRecord } from "../json/record.js";
 import { convertLength, convertWeight } from "../measure-units.js";
 import { createShapeCheck, defaultRecordShape, splitOverride, type RecordShape } from "../record-shape.js";
