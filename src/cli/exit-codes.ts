@@ -3,7 +3,7 @@ export const EXIT = {
   ok: 0,
   /** Something unexpected failed (a bug, a full disk). */
   failure: 1,
-  /** Bad command line, config file or mapping file. */
+  /** Bad command line, config file or mapping file, or a catalog file that does not exist. */
   usage: 2,
   /** `--strict` export or `validate` found rows or items with errors. */
   inputProblems: 3,
@@ -16,6 +16,6 @@ export const EXIT_CODES_HELP = `
 Exit codes:
   0  done (bad rows and rejected items are reported, not fatal)
   1  unexpected failure
-  2  bad command line, config file or mapping file
+  2  bad command line, config file or mapping file, or no such catalog file
   3  --strict export or validate found rows or items with errors
   4  a feed was held by the shrink guard (the published file was kept)`;

@@ -37,9 +37,10 @@ export async function run(argv: string[]): Promise<ExitCode> {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (isOmnifeedError(error, "config")) {
+    if (isOmnifeedError(error)) {
       process.stderr.write(`omnifeed: ${error.message}\n`);
-      return EXIT.usage;
+      // A bad file name, flag, config or mapping is the caller's to fix; the rest is a failure.
+      return error.kind === "config" || error.kind === "not_found" ? EXIT.usage : EXIT.failure;
     }
     process.stderr.write(
       `omnifeed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

@@ -55,7 +55,7 @@ function formatExplain(result: ExplainResult): string {
     lines.push("  output:");
     const width = Math.max(...Object.keys(item.mapped).map((name) => name.length), 4);
     for (const [name, value] of Object.entries(item.mapped)) {
-      if (value === undefined) continue;
+      if (value === undefined || value === "") continue;
       lines.push(`    ${name.padEnd(width)}  ${renderValue(value)}`);
     }
     if (item.issues.length === 0) lines.push("  no issues");

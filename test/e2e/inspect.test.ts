@@ -1,0 +1,122 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { DEMO, DEMO_CONFIG, ROOT, freshDir, omnifeed } from "./cli.js";
+
+const catalog = join(DEMO, "catalog.csv");
+const common = ["--config", DEMO_CONFIG, "--catalog", catalog, "--channel", "google,meta,amazon"];
+
+describe("omnifeed validate", () => {
+  it("prints every row and item issue with file and line, writes nothing, and exits 3 on errors", async () => {
+    const result = await omnifeed(["validate", ...common]);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain(
+      'fixtures/catalogs/demo/catalog.csv:109: price: "12,99 €" is not a price',
+    );
+    expect(result.stdout).toMatch(/catalog\.csv:\d+: google JEAN-SLM-32x32: error gtin_check_digit: gtin: /);
+    expect(result.stdout).toContain("errors found");
+  });
+
+  it("answers in JSON with the counts and every issue", async () => {
+    const result = await omnifeed(["validate", ...common, "--json"]);
+    const report = JSON.parse(result.stdout) as {
+      clean: boolean;
+      summary: {
+        catalog: { variants: number; rowErrors: number };
+        channels: { channel: string; rejected: number }[];
+      };
+      rowIssues: { line: number; field?: string }[];
+      itemIssues: { channel: string; sku: string; code: string }[];
+    };
+    expect(report.clean).toBe(false);
+    expect(report.summary.catalog).toMatchObject({ variants: 97, rowErrors: 3 });
+    expect(report.rowIssues.map((issue) => [issue.line, issue.field])).toEqual([
+      [76, "sku"],
+      [106, "price"],
+      [109, "price"],
+    ]);
+    expect(
+      report.itemIssues.filter((issue) => issue.code === "gtin_check_digit").map((issue) => issue.sku),
+    ).toContain("CHG-65W-BLA");
+  });
+
+  it("exits 0 on a catalog without errors", async () => {
+    const file = join(freshDir("clean"), "clean.csv");
+    writeFileSync(
+      file,
+      "item_group_id,sku,title,description,brand,link,image_link,gtin,price,quantity\n" +
+        "MUG,MUG-1,Stoneware Mug,A mug,Acme,https://shop.example.com/p/mug,https://shop.example.com/i/mug.jpg,4006381333931,12.00,3\n",
+    );
+    const result = await omnifeed(["validate", "--catalog", file, "--channel", "google,meta"]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("no errors");
+  });
+});
+
+describe("omnifeed explain", () => {
+  it("shows the source row, the rules that fired, the output fields and the issues per channel", async () => {
+    const result = await omnifeed(["explain", "TEE-ORG-WHI-S", ...common]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("SKU TEE-ORG-WHI-S — fixtures/catalogs/demo/catalog.csv:2 (csv)");
+    expect(result.stdout).toContain("google: accepted → google-xml, google-tsv, google-local-inventory");
+    expect(result.stdout).toContain("rule item-group fired: variant_count gt 1 → item_group_id");
+    expect(result.stdout).toMatch(/google_product_category +212/);
+    expect(result.stdout).toContain("amazon: accepted → amazon-json");
+  });
+
+  it("says why an item was rejected", async () => {
+    const result = await omnifeed(["explain", "JEAN-SLM-32x32", ...common, "--json"]);
+    const explained = JSON.parse(result.stdout) as {
+      channels: { channel: string; result: { status: string; issues: { code: string }[] } }[];
+    };
+    const google = explained.channels.find((entry) => entry.channel === "google");
+    expect(google?.result.status).toBe("rejected");
+    expect(google?.result.issues.map((issue) => issue.code)).toContain("gtin_check_digit");
+  });
+
+  it("exits 3 for a SKU that is not in the catalog", async () => {
+    const result = await omnifeed(["explain", "NO-SUCH-SKU", ...common]);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain("SKU NO-SUCH-SKU was not found in the catalog.");
+  });
+});
+
+describe("omnifeed mapping check", () => {
+  it("accepts the built-in and example mappings", async () => {
+    for (const file of [
+      "google.yaml",
+      "meta.yaml",
+      "examples/demo/amazon.yaml",
+      "examples/google-category-lookup.yaml",
+    ]) {
+      const result = await omnifeed(["mapping", "check", join(ROOT, "channel-mappings", file)]);
+      expect(result.stderr, file).toBe("");
+      expect(result.code, file).toBe(0);
+      expect(result.stdout).toMatch(/^ok: /);
+    }
+  });
+
+  it("reports problems with file and line and exits 2", async () => {
+    const file = join(freshDir("mapping"), "broken.yaml");
+    writeFileSync(
+      file,
+      [
+        "version: 1",
+        "channel: google",
+        "fields:",
+        "  titel: { path: title }",
+        "  description:",
+        "    path: description",
+        "    transforms: [strip_htm]",
+        "",
+      ].join("\n"),
+    );
+    const result = await omnifeed(["mapping", "check", file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${file}:4:3`);
+    expect(result.stderr).toContain("titel");
+    expect(result.stderr).toMatch(new RegExp(`${file.replaceAll(/[.*+?^${}()|[\]\\/]/g, "\\$&")}:7:\\d+`));
+    expect(result.stderr).toContain("strip_html");
+  });
+});
