@@ -22,7 +22,8 @@ export interface Progress {
   variants: number;
 }
 
-export const DEFAULT_BATCH_SIZE = 500;
+// Small batches keep each worker's live data small, which is what bounds its heap.
+export const DEFAULT_BATCH_SIZE = 100;
 
 /**
  * Streams the catalog through the build and hands each batch's output to `consume` in catalog
@@ -38,7 +39,9 @@ export async function streamBuild(
   const workers = options.workers ?? defaultWorkerCount(totalBytes);
   const spec = buildSpecOf(run, { withFeeds: options.withFeeds });
   const runner: BatchRunner =
-    workers > 0 ? await workerRunner(spec, workers, options.workerScript) : inlineRunner(spec);
+    workers > 0
+      ? await workerRunner(spec, workers, { workerScript: options.workerScript })
+      : inlineRunner(spec);
   const inFlight: Promise<BatchOutput>[] = [];
   let variants = 0;
 

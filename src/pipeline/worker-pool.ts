@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { Worker, type ResourceLimits } from "node:worker_threads";
 import type { RecordBatch } from "../sources/source.js";
 import type { BatchOutput, BuildSpec } from "./build.js";
 import { createBatchBuilder } from "./build.js";
@@ -9,6 +9,8 @@ export interface BatchRunner {
   run(batch: RecordBatch): Promise<BatchOutput>;
   /** Batches worth keeping in flight for this runner to stay busy. */
   readonly capacity: number;
+  /** Workers dropped after running out of memory; their batches were built on the main thread. */
+  readonly workersLost: number;
   close(): Promise<void>;
 }
 
@@ -20,6 +22,7 @@ export function inlineRunner(spec: BuildSpec): BatchRunner {
   const build = createBatchBuilder(spec);
   return {
     capacity: 1,
+    workersLost: 0,
     run: (batch) => Promise.resolve(build(batch)),
     close: () => Promise.resolve(),
   };
@@ -27,7 +30,19 @@ export function inlineRunner(spec: BuildSpec): BatchRunner {
 
 const DEFAULT_WORKER_SCRIPT = fileURLToPath(new URL("./build-worker.js", import.meta.url));
 
+/**
+ * Each worker's old generation is capped: V8 otherwise lets every heap grow well past what a batch
+ * needs, and two workers would double the memory of an export (docs/performance.md). A batch that
+ * truly needs more — one product with thousands of variants — makes its worker run out of memory;
+ * that worker is dropped and its batches are built on the main thread instead, which has no cap.
+ */
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 80 };
+/** Batches in flight per worker: enough to keep it busy while the main thread writes. */
+const BATCHES_PER_WORKER = 2;
+
 interface Pending {
+  batch: RecordBatch;
+  worker: Worker;
   resolve: (output: BatchOutput) => void;
   reject: (error: Error) => void;
 }
@@ -40,11 +55,15 @@ interface Pending {
 export async function workerRunner(
   spec: BuildSpec,
   size: number,
-  workerScript: string = DEFAULT_WORKER_SCRIPT,
+  options: { workerScript?: string | undefined; resourceLimits?: ResourceLimits } = {},
 ): Promise<BatchRunner> {
+  const workerScript = options.workerScript ?? DEFAULT_WORKER_SCRIPT;
+  const resourceLimits = options.resourceLimits ?? WORKER_LIMITS;
   const workers: Worker[] = [];
   const load = new Map<Worker, number>();
   const pending = new Map<number, Pending>();
+  let inline: BatchRunner | undefined;
+  let workersLost = 0;
   let nextId = 1;
   let failure: Error | undefined;
 
@@ -56,9 +75,26 @@ export async function workerRunner(
     }
   };
 
+  const buildInline = (batch: RecordBatch, resolve: Pending["resolve"], reject: Pending["reject"]): void => {
+    inline ??= inlineRunner(spec);
+    inline.run(batch).then(resolve, reject);
+  };
+
+  // A worker that ran out of memory is dropped; what it had in hand is built here.
+  const dropWorker = (worker: Worker): void => {
+    workersLost += 1;
+    workers.splice(workers.indexOf(worker), 1);
+    load.delete(worker);
+    for (const [id, entry] of pending) {
+      if (entry.worker !== worker) continue;
+      pending.delete(id);
+      buildInline(entry.batch, entry.resolve, entry.reject);
+    }
+  };
+
   const startWorker = (): Promise<Worker> =>
     new Promise((resolve, reject) => {
-      const worker = new Worker(workerScript, { workerData: spec });
+      const worker = new Worker(workerScript, { workerData: spec, resourceLimits });
       worker.once("message", (message: { ready: true } | { error: string }) => {
         if ("error" in message) reject(new Error(message.error));
         else resolve(worker);
@@ -83,22 +119,33 @@ export async function workerRunner(
       if ("error" in reply) entry.reject(new Error(reply.error));
       else entry.resolve(reply.output);
     });
-    worker.on("error", (error) => failAll(error));
+    worker.on("error", (error: Error & { code?: string }) => {
+      if (error.code === "ERR_WORKER_OUT_OF_MEMORY") dropWorker(worker);
+      else failAll(error);
+    });
     worker.on("exit", (code) => {
-      if (code !== 0) failAll(new Error(`build worker exited with code ${code}`));
+      if (code !== 0 && workers.includes(worker)) failAll(new Error(`build worker exited with code ${code}`));
     });
   }
 
   return {
-    capacity: size * 4,
+    capacity: size * BATCHES_PER_WORKER,
+    get workersLost() {
+      return workersLost;
+    },
     run(batch) {
       if (failure) return Promise.reject(failure);
-      let target = workers[0]!;
-      for (const worker of workers) if ((load.get(worker) ?? 0) < (load.get(target) ?? 0)) target = worker;
-      const id = nextId++;
-      load.set(target, (load.get(target) ?? 0) + 1);
       return new Promise<BatchOutput>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
+        let target = workers[0];
+        for (const worker of workers) if ((load.get(worker) ?? 0) < (load.get(target!) ?? 0)) target = worker;
+        if (!target) {
+          buildInline(batch, resolve, reject);
+          return;
+        }
+        const id = nextId++;
+        load.set(target, (load.get(target) ?? 0) + 1);
+        pending.set(id, { batch, worker: target, resolve, reject });
+        // Copied, not transferred: the main thread keeps the batch in case the worker dies.
         target.postMessage({ id, batch } satisfies WorkerRequest);
       });
     },

@@ -4,6 +4,7 @@ import type { RowIssue } from "../core/issues.js";
 import type { CsvGroup, CsvGrouper, CsvHeader } from "./csv-groups.js";
 import { extraValuesIssue, hasValuesBeyond, readCsvGroups } from "./csv-groups.js";
 import { newlinesIn, skippedRecordIssue, unclosedQuoteIssue } from "./csv-records.js";
+import { parseCsvFast } from "./csv-fast-parse.js";
 import { catalogFileError, openCatalogFile } from "./file-input.js";
 import type { ReadOptions, RecordBatch } from "./source.js";
 
@@ -202,6 +203,8 @@ function recordEnd(buffer: SlidingBuffer, from: number, separator: number, eof: 
 
 /** The values of one record (a header, or the record where a product key is needed). */
 function parseRecord(text: string, delimiter: string): string[] {
+  const fast = parseCsvFast(text, delimiter);
+  if (fast) return fast[0] ?? [""];
   const records: string[][] = parseCsv(text, {
     delimiter,
     relax_quotes: true,
@@ -212,7 +215,8 @@ function parseRecord(text: string, delimiter: string): string[] {
 }
 
 /**
- * The rows of a slice with the line each starts on, as the sequential reader would give them:
+ * The rows of a slice with the line each starts on, as the sequential reader would give them
+ * (the fast path when the slice is plain RFC 4180, csv-parse otherwise):
  * blank lines skipped, records csv-parse cannot read reported and skipped, values beyond the
  * header reported, and a quoted value that swallowed line breaks and left a short record reported,
  * reading going on after its first line.
@@ -221,9 +225,21 @@ export function parseCsvChunk(
   chunk: CsvChunk,
   file: string,
 ): { rows: string[][]; lines: number[]; issues: RowIssue[] } {
-  // csv-parse reads bytes: handing it the slice as is saves decoding it to a string first.
   const bytes = Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength);
-  const width = chunk.header.length;
+  const fast = parseCsvFast(bytes.toString("utf8"), chunk.delimiter);
+  if (fast) {
+    const read = walkRecords(fast, chunk.line, chunk.header.length, file);
+    if (read.broken === undefined) return read;
+  }
+  return parseCsvChunkSlowly(bytes, chunk, file);
+}
+
+/** csv-parse over the slice, going on after each broken record as the sequential reader does. */
+function parseCsvChunkSlowly(
+  bytes: Buffer,
+  chunk: CsvChunk,
+  file: string,
+): { rows: string[][]; lines: number[]; issues: RowIssue[] } {
   const rows: string[][] = [];
   const lines: number[] = [];
   const issues: RowIssue[] = [];
@@ -242,26 +258,43 @@ export function parseCsvChunk(
         if (error) issues.push(skippedRecordIssue(file, firstLine + lines - 1, error));
       },
     });
-    let broken: number | undefined;
-    for (const fields of records) {
-      const start = line;
-      const breaks = newlinesIn(fields);
-      line += 1 + breaks;
-      if (fields.length === 1 && fields[0]!.trim() === "") continue;
-      if (breaks > 0 && fields.length < width) {
-        broken = start;
-        break;
-      }
-      if (fields.length > width && hasValuesBeyond(fields, width)) {
-        issues.push(extraValuesIssue(file, start, fields.length, width));
-      }
-      rows.push(fields);
-      lines.push(start);
+    const read = walkRecords(records, firstLine, chunk.header.length, file);
+    rows.push(...read.rows);
+    lines.push(...read.lines);
+    issues.push(...read.issues);
+    if (read.broken === undefined) break;
+    issues.push(unclosedQuoteIssue(file, read.broken));
+    rest = afterLines(rest, read.broken + 1 - firstLine);
+    line = read.broken + 1;
+  }
+  return { rows, lines, issues };
+}
+
+/**
+ * Records to rows with the line each starts on: blank lines skipped, values beyond the header
+ * reported, and reading stopped at a record a stray quote made swallow line breaks (`broken`).
+ */
+function walkRecords(
+  records: readonly string[][],
+  firstLine: number,
+  width: number,
+  file: string,
+): { rows: string[][]; lines: number[]; issues: RowIssue[]; broken?: number } {
+  const rows: string[][] = [];
+  const lines: number[] = [];
+  const issues: RowIssue[] = [];
+  let line = firstLine;
+  for (const fields of records) {
+    const start = line;
+    const breaks = newlinesIn(fields);
+    line += 1 + breaks;
+    if (fields.length === 1 && fields[0]!.trim() === "") continue;
+    if (breaks > 0 && fields.length < width) return { rows, lines, issues, broken: start };
+    if (fields.length > width && hasValuesBeyond(fields, width)) {
+      issues.push(extraValuesIssue(file, start, fields.length, width));
     }
-    if (broken === undefined) break;
-    issues.push(unclosedQuoteIssue(file, broken));
-    rest = afterLines(rest, broken + 1 - firstLine);
-    line = broken + 1;
+    rows.push(fields);
+    lines.push(start);
   }
   return { rows, lines, issues };
 }

@@ -1,0 +1,221 @@
+#!/usr/bin/env node
+// The benchmark of docs/performance.md: `npm run bench` (builds first).
+//
+// For each catalog size it generates one synthetic CSV (`omnifeed dev gen-catalog`, seed 42) and
+// times, each in a fresh process under /usr/bin/time (wall time and peak RSS of the whole process,
+// worker threads included):
+//   - the floor: csv-parse over the file, and plain line reading;
+//   - the full export to Google XML + Meta CSV + Amazon JSON_LISTINGS_FEED, with 2, 1 and 0 build
+//     workers (0 = everything on the main thread);
+//   - each channel alone (2 workers);
+//   - the peer, @xcommerceweb/google-merchant-feed, building the Google XML of the same items.
+// It prints a table and writes every figure to .bench/results.json.
+//
+//   node scripts/bench.mjs [--sizes 100000,1000000] [--peer-sizes 100000,1000000] [--peer-timeout 900]
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const BENCH = join(ROOT, ".bench");
+const BIN = join(ROOT, "bin/omnifeed.js");
+const TIME = "/usr/bin/time";
+
+const args = process.argv.slice(2);
+const flag = (name, fallback) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? args[at + 1] : fallback;
+};
+const sizes = flag("sizes", "100000,1000000").split(",").map(Number);
+const peerSizes = flag("peer-sizes", "100000,1000000").split(",").map(Number);
+const peerTimeout = Number(flag("peer-timeout", "900"));
+const seed = 42;
+
+if (!existsSync(TIME)) {
+  console.error(`${TIME} is needed to measure peak memory (Debian: apt-get install time)`);
+  process.exit(2);
+}
+mkdirSync(BENCH, { recursive: true });
+
+// The demo store's mappings: category lookups, rules and filters, as a merchant would run them.
+const config = join(BENCH, "bench.config.yaml");
+writeFileSync(
+  config,
+  [
+    "catalog:",
+    "  options: { currency: USD, store_url: https://bench.omnifeed.dev }",
+    "channels:",
+    ...["google", "meta", "amazon"].map(
+      (channel) =>
+        `  ${channel}: { mapping: ${resolve(ROOT, `channel-mappings/examples/demo/${channel}.yaml`)} }`,
+    ),
+    "",
+  ].join("\n"),
+);
+
+/** Runs a command under /usr/bin/time; returns wall seconds, peak RSS in MB and how it ended. */
+function measure(label, command, commandArgs, { timeoutSeconds } = {}) {
+  const stats = join(BENCH, "time.txt");
+  rmSync(stats, { force: true });
+  process.stderr.write(`  ${label} … `);
+  const run = spawnSync(TIME, ["-f", "%e %M %U %S %x", "-o", stats, command, ...commandArgs], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "pipe"],
+    timeout: timeoutSeconds ? timeoutSeconds * 1000 : undefined,
+    killSignal: "SIGKILL",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (run.error?.code === "ETIMEDOUT") {
+    process.stderr.write(`killed after ${timeoutSeconds} s\n`);
+    return { label, outcome: `killed after ${timeoutSeconds} s` };
+  }
+  const lines = existsSync(stats) ? readFileSync(stats, "utf8").trim().split("\n") : [];
+  const [wall, rssKb, user, system, exit] = (lines.at(-1) ?? "").split(" ").map(Number);
+  const stderr = run.stderr.toString();
+  const outcome =
+    exit === 0
+      ? "ok"
+      : /heap out of memory|Allocation failed/i.test(stderr)
+        ? `crashed: JavaScript heap out of memory (exit ${exit})`
+        : `failed (exit ${exit}): ${stderr.trim().split("\n").slice(-2).join(" ").slice(0, 200)}`;
+  const result = {
+    label,
+    outcome,
+    wallSeconds: wall,
+    peakRssMb: Math.round(rssKb / 1024),
+    cpuSeconds: user + system,
+  };
+  process.stderr.write(`${wall} s, ${result.peakRssMb} MB, ${outcome}\n`);
+  return result;
+}
+
+function exportRun(label, catalog, out, channels, feeds, workers) {
+  rmSync(out, { recursive: true, force: true });
+  const result = measure(label, process.execPath, [
+    BIN,
+    "export",
+    "--config",
+    config,
+    "--catalog",
+    catalog,
+    "--channel",
+    channels,
+    "--feeds",
+    feeds,
+    "--out",
+    out,
+    "--workers",
+    String(workers),
+    "--quiet",
+  ]);
+  rmSync(out, { recursive: true, force: true });
+  return result;
+}
+
+const results = {
+  date: new Date().toISOString(),
+  machine: {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  },
+  seed,
+  sizes: [],
+};
+
+for (const size of sizes) {
+  const catalog = join(BENCH, `catalog-${size}.csv`);
+  if (!existsSync(catalog)) {
+    process.stderr.write(`generating ${catalog}\n`);
+    execFileSync(
+      process.execPath,
+      [BIN, "dev", "gen-catalog", "--variants", String(size), "--seed", String(seed), "--out", catalog],
+      {
+        stdio: "inherit",
+      },
+    );
+  }
+  const fileMb = Math.round(Number(execFileSync("stat", ["-c", "%s", catalog]).toString()) / 2 ** 20);
+  process.stderr.write(`${size} variants (${fileMb} MB CSV)\n`);
+  const out = join(BENCH, "out");
+  const runs = [
+    measure("floor: csv-parse", process.execPath, [
+      join(ROOT, "scripts/bench/parse-floor.mjs"),
+      "csv-parse",
+      catalog,
+    ]),
+    measure("floor: line reading", process.execPath, [
+      join(ROOT, "scripts/bench/parse-floor.mjs"),
+      "lines",
+      catalog,
+    ]),
+    exportRun(
+      "export all three, 2 workers",
+      catalog,
+      out,
+      "google,meta,amazon",
+      "google-xml,meta-csv,amazon-json",
+      2,
+    ),
+    exportRun(
+      "export all three, 1 worker",
+      catalog,
+      out,
+      "google,meta,amazon",
+      "google-xml,meta-csv,amazon-json",
+      1,
+    ),
+    exportRun(
+      "export all three, main thread only",
+      catalog,
+      out,
+      "google,meta,amazon",
+      "google-xml,meta-csv,amazon-json",
+      0,
+    ),
+    exportRun("Google XML alone, 2 workers", catalog, out, "google", "google-xml", 2),
+    exportRun("Google XML alone, main thread only", catalog, out, "google", "google-xml", 0),
+    exportRun("Meta CSV alone, 2 workers", catalog, out, "meta", "meta-csv", 2),
+    exportRun("Amazon JSON alone, 2 workers", catalog, out, "amazon", "amazon-json", 2),
+  ];
+  if (peerSizes.includes(size)) {
+    const peerOut = join(BENCH, "peer-google.xml");
+    runs.push(
+      measure(
+        "peer: google-merchant-feed, Google XML",
+        process.execPath,
+        [join(ROOT, "scripts/bench/peer-google.mjs"), catalog, peerOut],
+        {
+          timeoutSeconds: peerTimeout,
+        },
+      ),
+    );
+    rmSync(peerOut, { force: true });
+  }
+  for (const run of runs) if (run.wallSeconds) run.variantsPerSecond = Math.round(size / run.wallSeconds);
+  results.sizes.push({ variants: size, fileMb, runs });
+}
+
+const json = join(BENCH, "results.json");
+writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`);
+
+// The table, in Markdown, for docs/performance.md.
+const lines = [
+  `Machine: ${results.machine.cpus} × ${results.machine.cpu}, ${results.machine.memoryGb} GB, Node ${results.machine.node}.`,
+  "",
+  "| variants | run | wall s | variants/s | peak RSS MB | × floor | outcome |",
+  "|---:|---|---:|---:|---:|---:|---|",
+];
+for (const { variants, runs } of results.sizes) {
+  const floor = runs[0].wallSeconds;
+  for (const run of runs) {
+    const ratio = run.wallSeconds && floor ? (run.wallSeconds / floor).toFixed(2) : "";
+    lines.push(
+      `| ${variants.toLocaleString("en")} | ${run.label} | ${run.wallSeconds ?? ""} | ${run.variantsPerSecond?.toLocaleString("en") ?? ""} | ${run.peakRssMb ?? ""} | ${ratio} | ${run.outcome} |`,
+    );
+  }
+}
+process.stdout.write(`${lines.join("\n")}\n\nfigures: ${json}\n`);

@@ -1,0 +1,93 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { BatchOutput } from "../../src/pipeline/build.js";
+import { buildSpecOf, prepareRun } from "../../src/pipeline/plan.js";
+import { inlineRunner, workerRunner, type BatchRunner } from "../../src/pipeline/worker-pool.js";
+import type { RecordBatch } from "../../src/sources/source.js";
+import { DEMO, DEMO_CONFIG, ROOT, freshDir } from "../e2e/cli.js";
+import { loadConfigFile } from "../../src/config/config-file.js";
+
+// Workers run the built code: `npm test` builds first.
+const WORKER_SCRIPT = join(ROOT, "dist/pipeline/build-worker.js");
+
+async function demoRun(catalog: string) {
+  const config = await loadConfigFile(DEMO_CONFIG);
+  return prepareRun(
+    { file: catalog, options: config.catalog?.options },
+    (["google", "meta", "amazon"] as const).map((id) => ({
+      id,
+      mappingFile: config.channels?.[id]?.mapping,
+    })),
+  );
+}
+
+async function buildAll(runner: BatchRunner, batches: RecordBatch[]): Promise<BatchOutput[]> {
+  try {
+    return await Promise.all(batches.map((batch) => runner.run(batch)));
+  } finally {
+    await runner.close();
+  }
+}
+
+function feedBytes(outputs: BatchOutput[]): Record<string, string> {
+  const feeds: Record<string, string> = {};
+  for (const output of outputs) {
+    for (const channel of Object.values(output.channels)) {
+      for (const [feed, encoded] of Object.entries(channel?.feeds ?? {})) {
+        feeds[feed] = (feeds[feed] ?? "") + Buffer.from(encoded.bytes).toString("utf8");
+      }
+    }
+  }
+  return feeds;
+}
+
+async function batchesOf(
+  run: Awaited<ReturnType<typeof demoRun>>,
+  batchSize: number,
+): Promise<RecordBatch[]> {
+  const batches: RecordBatch[] = [];
+  for await (const batch of run.catalog.source.records(run.catalog.file, run.catalog.options, {
+    batchSize,
+  })) {
+    batches.push(batch);
+  }
+  return batches;
+}
+
+describe("the build on worker threads", () => {
+  it("gives the same entries and counts as the build on this thread", async () => {
+    const run = await demoRun(join(DEMO, "catalog.csv"));
+    const spec = buildSpecOf(run, { withFeeds: true });
+    const batches = await batchesOf(run, 7);
+    const inline = await buildAll(inlineRunner(spec), batches);
+    const threads = await buildAll(await workerRunner(spec, 2, { workerScript: WORKER_SCRIPT }), batches);
+    expect(feedBytes(threads)).toEqual(feedBytes(inline));
+    expect(threads.map((output) => output.variants)).toEqual(inline.map((output) => output.variants));
+  });
+
+  it("builds on this thread what a worker has no memory for, and the export goes on", async () => {
+    // One product with 3,000 variants and long descriptions: far more than a 16 MB heap holds.
+    const header = "item_group_id,sku,title,description,brand,link,image_link,gtin,price,quantity\n";
+    const description = `"${"<p>Long description, with HTML &amp; more.</p>".repeat(60)}"`;
+    let text = header;
+    for (let index = 0; index < 3000; index += 1) {
+      text += `BIG,BIG-${index},Big product,${description},Acme,https://shop.example.com/p/big,https://shop.example.com/i/big.jpg,,19.99,${index % 7}\n`;
+    }
+    const catalog = join(freshDir("oom"), "big.csv");
+    writeFileSync(catalog, text);
+    const run = await demoRun(catalog);
+    const spec = buildSpecOf(run, { withFeeds: true });
+    const batches = await batchesOf(run, 100);
+    expect(batches).toHaveLength(1);
+    const inline = await buildAll(inlineRunner(spec), batches);
+    const limited = await workerRunner(spec, 1, {
+      workerScript: WORKER_SCRIPT,
+      resourceLimits: { maxOldGenerationSizeMb: 16 },
+    });
+    const threads = await buildAll(limited, batches);
+    expect(limited.workersLost).toBe(1);
+    expect(threads[0]?.variants).toBe(3000);
+    expect(feedBytes(threads)).toEqual(feedBytes(inline));
+  });
+});
