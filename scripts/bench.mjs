@@ -73,13 +73,15 @@ function measure(label, command, commandArgs, { timeoutSeconds } = {}) {
   }
   const lines = existsSync(stats) ? readFileSync(stats, "utf8").trim().split("\n") : [];
   const [wall, rssKb, user, system, exit] = (lines.at(-1) ?? "").split(" ").map(Number);
+  // GNU time reports a killed command on a line of its own, and its exit status as 0.
+  const signal = /terminated by signal (\d+)/.exec(lines.join(" "))?.[1];
   const stderr = run.stderr.toString();
   const outcome =
-    exit === 0
+    exit === 0 && !signal
       ? "ok"
       : /heap out of memory|Allocation failed/i.test(stderr)
-        ? `crashed: JavaScript heap out of memory (exit ${exit})`
-        : `failed (exit ${exit}): ${stderr.trim().split("\n").slice(-2).join(" ").slice(0, 200)}`;
+        ? `crashed: JavaScript heap out of memory after ${wall} s (${signal ? `signal ${signal}` : `exit ${exit}`})`
+        : `failed (${signal ? `signal ${signal}` : `exit ${exit}`}): ${stderr.trim().split("\n").slice(-2).join(" ").slice(0, 200)}`;
   const result = {
     label,
     outcome,
@@ -195,7 +197,8 @@ for (const size of sizes) {
     );
     rmSync(peerOut, { force: true });
   }
-  for (const run of runs) if (run.wallSeconds) run.variantsPerSecond = Math.round(size / run.wallSeconds);
+  for (const run of runs)
+    if (run.outcome === "ok") run.variantsPerSecond = Math.round(size / run.wallSeconds);
   results.sizes.push({ variants: size, fileMb, runs });
 }
 

@@ -81,6 +81,10 @@ export function mappingJsonSchema(channel: DescribedChannel): Record<string, unk
     unrepresentable: "any",
     metadata: metadataWithNames(),
   });
+  // A file inherits the settings of the file it extends, so none of them is required in it; the
+  // merged settings are checked when the mapping loads.
+  const settings = (schema.properties as Record<string, Record<string, unknown>> | undefined)?.settings;
+  if (settings) delete settings.required;
   return {
     ...schema,
     title: `omnifeed mapping file for ${channel.id}`,
