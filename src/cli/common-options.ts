@@ -24,7 +24,7 @@ export function withCatalogOptions(command: Command): Command {
       "--workers <n|auto>",
       "build threads: 0 builds on the main thread; auto decides from the catalog size",
     )
-    .option("--batch-size <n>", "records per batch (default 500)")
+    .option("--batch-size <n>", "records per batch (default 100)")
     .option("--json", "print the result as JSON on stdout", false)
     .option("--quiet", "no progress display", false);
 }

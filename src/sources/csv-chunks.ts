@@ -3,7 +3,12 @@ import type { CsvError } from "csv-parse";
 import type { RowIssue } from "../core/issues.js";
 import type { CsvGroup, CsvGrouper, CsvHeader } from "./csv-groups.js";
 import { extraValuesIssue, hasValuesBeyond, readCsvGroups } from "./csv-groups.js";
-import { newlinesIn, skippedRecordIssue, unclosedQuoteIssue } from "./csv-records.js";
+import {
+  DEFAULT_MAX_RECORD_SIZE,
+  newlinesIn,
+  skippedRecordIssue,
+  unclosedQuoteIssue,
+} from "./csv-records.js";
 import { parseCsvFast } from "./csv-fast-parse.js";
 import { catalogFileError, openCatalogFile } from "./file-input.js";
 import type { ReadOptions, RecordBatch } from "./source.js";
@@ -11,13 +16,16 @@ import type { ReadOptions, RecordBatch } from "./source.js";
 /**
  * Reading a CSV in parallel. The main thread only finds where records and products end (a few
  * `indexOf` calls per record) and hands out slices of raw bytes holding whole products; build
- * workers parse them with csv-parse, the slowest stage of a CSV export, on every core.
+ * workers parse them (`parseCsvChunk`: a fast path for plain RFC 4180, csv-parse otherwise), so
+ * parsing, the slowest stage of a CSV export, runs on every core.
  *
  * A slice is cut only where the product key (item_group_id, handle) changes, so it never splits a
  * product. Input the scanner cannot follow with certainty — a quoted value closed in the middle of
- * a value, a quote that never closes, a record over 8 MiB — ends the slicing: the rest of the file
- * is read by the sequential reader (`csv-records.ts`), which reports broken quotes and resumes
- * after them. Inline and worker builds read the same slices, so they give the same feeds.
+ * a value, a quote that never closes, a record whose quoted value swallowed line breaks and left it
+ * short, a record over 8 MiB — ends the slicing: from the first line of the product in progress,
+ * the rest of the file is read by the sequential reader (`csv-records.ts`), which reports broken
+ * quotes and resumes after them. Inline and worker builds read the same slices, so they give the
+ * same feeds.
  */
 export interface CsvChunk {
   /** Tells a raw slice from parsed groups in a batch. */
@@ -45,7 +53,6 @@ export interface ConsecutiveCsvLayout {
 const QUOTE = 0x22;
 const NEWLINE = 0x0a;
 const RETURN = 0x0d;
-const MAX_RECORD_BYTES = 8 * 1024 * 1024;
 /** `recordEnd` results besides an offset. */
 const NEED_MORE = -1;
 const UNSURE = -2;
@@ -91,9 +98,14 @@ export async function* readCsvChunks(
     for (;;) {
       const end = recordEnd(buffer, buffer.start + offset, separator, eof);
       if (end !== NEED_MORE) return end === UNSURE ? UNSURE : end - buffer.start;
-      if (!(await fill())) return NEED_MORE;
+      // At the end of the file the last record may have no line break: look once more.
+      if (eof) return NEED_MORE;
+      await fill();
     }
   };
+
+  const keyAt = (layout: ConsecutiveCsvLayout, from: number, to: number): string =>
+    layout.keyOf(parseRecord(buffer.text(from, to), delimiter));
 
   try {
     let header: CsvHeader | undefined;
@@ -115,7 +127,8 @@ export async function* readCsvChunks(
       yield* readCsvGroups(file, read, delimiter, (found) => prepare(found).grouper());
       return;
     }
-    const issues = header.issues;
+    const headerIssues = header.issues;
+    const width = header.names.length;
     const target = Math.max(1, read.batchSize);
 
     for (;;) {
@@ -123,21 +136,31 @@ export async function* readCsvChunks(
       let records = 0;
       let boundaryKey = "";
       let unsure = false;
+      // Where each record of the slice starts: if slicing must stop, the product in progress
+      // goes back to the sequential reader whole.
+      const starts: number[] = [];
       for (;;) {
         const end = await nextRecord(offset);
         if (end === NEED_MORE) break;
-        if (end === UNSURE) {
+        // A record whose quoted value swallowed line breaks and left it short is how a stray quote
+        // shows; the sequential reader reports it and reads on from its next line.
+        if (
+          end === UNSURE ||
+          (buffer.spansLines(offset, end) && parseRecord(buffer.text(offset, end), delimiter).length < width)
+        ) {
           unsure = true;
           break;
         }
         if (records >= target) {
-          const key = layout.keyOf(parseRecord(buffer.text(offset, end), delimiter));
+          const key = keyAt(layout, offset, end);
           if (key === "" || key !== boundaryKey) break;
         }
-        records += 1;
-        if (records === target) boundaryKey = layout.keyOf(parseRecord(buffer.text(offset, end), delimiter));
+        starts.push(offset);
+        if (!buffer.isBlankLine(offset, end)) records += 1;
+        if (records === target) boundaryKey = keyAt(layout, offset, end);
         offset = end;
       }
+      if (unsure) offset = startOfLastProduct(starts, offset, (from, to) => keyAt(layout, from, to));
       if (offset > 0) {
         const chunk: CsvChunk = {
           chunk: true,
@@ -148,18 +171,38 @@ export async function* readCsvChunks(
         };
         line += buffer.countNewlines(0, offset);
         buffer.consume(offset);
-        yield { file, groups: [chunk], records, bytesRead, issues: issues.splice(0) };
+        yield { file, groups: [chunk], records, bytesRead, issues: headerIssues.splice(0) };
+      }
+      const done = eof && buffer.length === 0;
+      if ((unsure || done) && headerIssues.length > 0) {
+        yield { file, groups: [], records: 0, bytesRead, issues: headerIssues.splice(0) };
       }
       if (unsure) {
         input.destroy();
         yield* readCsvGroups(file, read, delimiter, () => layout.grouper(), { header, startLine: line });
         return;
       }
-      if (eof && buffer.length === 0) return;
+      if (done) return;
     }
   } finally {
     input.destroy();
   }
+}
+
+/**
+ * Where the product the records end with begins (the offset of its first record), so that the
+ * bytes before it can still be sliced. `end` is where the last record ends.
+ */
+function startOfLastProduct(
+  starts: readonly number[],
+  end: number,
+  keyAt: (from: number, to: number) => string,
+): number {
+  if (starts.length === 0) return 0;
+  let first = starts.length - 1;
+  const key = keyAt(starts[first]!, end);
+  while (first > 0 && key !== "" && keyAt(starts[first - 1]!, starts[first]!) === key) first -= 1;
+  return starts[first]!;
 }
 
 /**
@@ -176,7 +219,7 @@ function recordEnd(buffer: SlidingBuffer, from: number, separator: number, eof: 
     const quote = buffer.indexOfBefore(QUOTE, position, newline < 0 ? limit : newline);
     if (quote < 0) {
       if (newline >= 0) return newline + 1;
-      if (limit - from > MAX_RECORD_BYTES) return UNSURE;
+      if (limit - from > DEFAULT_MAX_RECORD_SIZE) return UNSURE;
       return eof && limit > from ? limit : NEED_MORE;
     }
     if (quote !== from && bytes[quote - 1] !== separator) {
@@ -187,7 +230,7 @@ function recordEnd(buffer: SlidingBuffer, from: number, separator: number, eof: 
     let close = quote + 1;
     for (;;) {
       close = buffer.indexOf(QUOTE, close);
-      if (close < 0) return eof || limit - from > MAX_RECORD_BYTES ? UNSURE : NEED_MORE;
+      if (close < 0) return eof || limit - from > DEFAULT_MAX_RECORD_SIZE ? UNSURE : NEED_MORE;
       if (close + 1 >= limit) return eof ? limit : NEED_MORE;
       const after = bytes[close + 1];
       if (after === QUOTE) {
@@ -367,6 +410,17 @@ class SlidingBuffer {
 
   indexOf(byte: number, from: number): number {
     return this.view.indexOf(byte, from);
+  }
+
+  /** Whether the record `[start + from, start + to)` holds a line break before its own. */
+  spansLines(from: number, to: number): boolean {
+    return this.indexOfBefore(NEWLINE, this.start + from, this.start + to - 1) >= 0;
+  }
+
+  /** Whether the record `[start + from, start + to)` is an empty line. */
+  isBlankLine(from: number, to: number): boolean {
+    const length = to - from;
+    return length === 1 || (length === 2 && this.bytes[this.start + from] === RETURN);
   }
 
   /** The first `byte` in `[from, to)`, or −1. */

@@ -28,7 +28,8 @@ export interface CsvReadOptions {
 }
 
 const DEFAULT_CHUNK_SIZE = 256;
-const DEFAULT_MAX_RECORD_SIZE = 8 * 1024 * 1024;
+/** Larger records are broken input (an unclosed quote would swallow the file); both CSV readers agree on it. */
+export const DEFAULT_MAX_RECORD_SIZE = 8 * 1024 * 1024;
 const MAX_RESUMES = 1000;
 /** csv-parse errors after which the parser cannot go on: the record never ends. */
 const FATAL_CODES = new Set(["CSV_QUOTE_NOT_CLOSED", "CSV_MAX_RECORD_SIZE"]);
