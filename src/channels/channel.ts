@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { Product, Variant } from "../core/catalog.js";
 import type { ChannelId } from "../core/ids.js";
-import type { ItemIssue } from "../core/issues.js";
+import { hasErrors, type ItemIssue } from "../core/issues.js";
 import type { FeedFormat } from "../feeds/format.js";
 import type { CompiledMapping, MappingResult, TraceStep } from "../mapping/types.js";
 
@@ -67,6 +67,6 @@ export function transformVariant<S, I>(
     ...(mapped.trace ? { trace: mapped.trace } : {}),
   };
   if (mapped.excludedBy) return { ...base, status: "filtered", excludedBy: mapped.excludedBy };
-  const rejected = issues.some((issue) => issue.severity === "error");
+  const rejected = hasErrors(issues);
   return { ...base, status: rejected ? "rejected" : "accepted" };
 }

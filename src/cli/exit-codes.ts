@@ -16,6 +16,6 @@ export const EXIT_CODES_HELP = `
 Exit codes:
   0  done (bad rows and rejected items are reported, not fatal)
   1  unexpected failure
-  2  bad command line, config file or mapping file, or no such catalog file
-  3  --strict export or validate found rows or items with errors
+  2  bad command line, config or mapping file, a catalog that cannot be read, or a bad manifest
+  3  --strict export or validate found rows or items with errors; explain did not find the SKU
   4  a feed was held by the shrink guard (the published file was kept)`;

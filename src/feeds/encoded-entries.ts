@@ -35,10 +35,6 @@ function grow(bytes: Buffer, used: number, size: number): Buffer {
   return larger;
 }
 
-export function entryCount(encoded: EncodedEntries): number {
-  return encoded.ends.length;
-}
-
 /** The buffers to list as transferables when posting entries to another thread. */
 export function transferablesOf(encoded: EncodedEntries): ArrayBuffer[] {
   return [encoded.bytes.buffer as ArrayBuffer, encoded.ends.buffer as ArrayBuffer];

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { createGzip } from "node:zlib";
+import { OmnifeedError } from "../core/errors.js";
 import type { EncodedEntries } from "./encoded-entries.js";
 import type { FeedFormat } from "./format.js";
 import { openTempStream, tempPathFor } from "./temp-file.js";
@@ -30,6 +31,8 @@ interface OpenPart {
   file: ReturnType<typeof openTempStream>;
   target: Writable;
   entries: number;
+  /** The first write error (a full disk, say), kept so it is reported once, in order. */
+  error?: Error;
 }
 
 /**
@@ -122,14 +125,18 @@ export class FeedWriter<Settings> {
     const name = this.format.fileName(this.settings, number) + (this.options.gzip ? ".gz" : "");
     const tempPath = tempPathFor(join(this.options.dir, name));
     const file = openTempStream(tempPath);
+    const part: OpenPart = { name, tempPath, file, target: file, entries: 0 };
+    // Errors are kept and thrown by the next write, never left to crash the process unheard.
+    file.on("error", (error) => (part.error ??= error));
     await once(file, "open");
-    let target: Writable = file;
     if (this.options.gzip) {
       const gzip = createGzip({ level: 6 });
+      gzip.on("error", (error) => (part.error ??= error));
+      // A failing file stops the compressor too, so a write waiting for `drain` hears of it.
+      file.on("error", (error) => gzip.destroy(error));
       gzip.pipe(file);
-      target = gzip;
+      part.target = gzip;
     }
-    const part: OpenPart = { name, tempPath, file, target, entries: 0 };
     this.part = part;
     await this.push(this.format.header(this.settings, this.columns));
     return part;
@@ -140,7 +147,11 @@ export class FeedWriter<Settings> {
     if (!part) return;
     await this.push(this.format.footer(this.settings));
     part.target.end();
-    await finished(part.file);
+    try {
+      await finished(part.file);
+    } catch (error) {
+      throw writeFailed(part, error);
+    }
     this.parts.push({
       name: part.name,
       tempPath: part.tempPath,
@@ -153,6 +164,16 @@ export class FeedWriter<Settings> {
   private async push(data: string | Uint8Array): Promise<void> {
     const part = this.part;
     if (!part || data.length === 0) return;
-    if (!part.target.write(data)) await once(part.target, "drain");
+    if (part.error) throw writeFailed(part, part.error);
+    try {
+      if (!part.target.write(data)) await once(part.target, "drain");
+    } catch (error) {
+      throw writeFailed(part, error);
+    }
   }
+}
+
+function writeFailed(part: OpenPart, error: unknown): OmnifeedError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new OmnifeedError("transient", `cannot write ${part.name}: ${reason}`, { cause: error });
 }

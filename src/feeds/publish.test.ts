@@ -1,13 +1,13 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { encodeEntries } from "./encoded-entries.js";
 import { FeedWriter } from "./feed-writer.js";
 import type { FeedFormat } from "./format.js";
 import { MANIFEST_FILE, readManifest } from "./manifest.js";
 import { publishFeeds } from "./publish.js";
-import { isTempFileName, removeStaleTempFiles } from "./temp-file.js";
+import { isTempFileName, removeStaleTempFiles, tempPathFor } from "./temp-file.js";
 
 const lines: FeedFormat<string, null> = {
   id: "test-lines",
@@ -99,16 +99,29 @@ describe("feed writing and publishing", () => {
     ).toEqual(["numbered-1.txt", "numbered-2.txt"]);
   });
 
-  it("removes temp files of dead runs but never a feed", async () => {
+  it("removes temp files of dead runs but never a feed nor a temp file this run is writing", async () => {
     const dir = freshDir();
     writeFileSync(join(dir, "google.xml"), "<rss/>");
     writeFileSync(join(dir, ".google.xml.omnifeed-999999999-0123abcd.tmp"), "half a feed");
-    writeFileSync(join(dir, `.google.xml.omnifeed-${process.pid}-0123abcd.tmp`), "this run's temp");
-    expect(await removeStaleTempFiles(dir)).toEqual([".google.xml.omnifeed-999999999-0123abcd.tmp"]);
-    expect(readdirSync(dir).sort()).toEqual([
-      `.google.xml.omnifeed-${process.pid}-0123abcd.tmp`,
-      "google.xml",
+    // A killed run in a container that had the same pid as this one.
+    writeFileSync(join(dir, `.meta.csv.omnifeed-${process.pid}-0123abcd.tmp`), "a killed run's temp");
+    const ours = tempPathFor(join(dir, "amazon-listings-0001.json"));
+    writeFileSync(ours, "this run's temp");
+    expect((await removeStaleTempFiles(dir)).sort()).toEqual([
+      ".google.xml.omnifeed-999999999-0123abcd.tmp",
+      `.meta.csv.omnifeed-${process.pid}-0123abcd.tmp`,
     ]);
+    expect(readdirSync(dir).sort()).toEqual([basename(ours), "google.xml"].sort());
+  });
+
+  it("records in the manifest what was published even when a later feed fails", async () => {
+    const dir = freshDir();
+    const good = await writeFeed(dir, lines, ["a", "b"]);
+    const broken = await writeFeed(dir, numbered, ["x"]);
+    rmSync(broken.parts[0]!.tempPath);
+    await expect(publishFeeds(dir, [good, broken], { maxShrink: 0.2, force: false })).rejects.toThrow();
+    expect((await readManifest(dir)).feeds["test-lines"]?.entries).toBe(2);
+    expect(readFileSync(join(dir, "lines.txt"), "utf8")).toBe("BEGIN\na\nb\nEND\n");
   });
 
   it("aborting a feed leaves nothing behind", async () => {

@@ -37,31 +37,35 @@ export async function publishFeeds(
   const manifest = await readManifest(dir);
   const now = (options.now ?? (() => new Date()))().toISOString();
   const outcomes: PublishOutcome[] = [];
-  for (const feed of feeds) {
-    const previous = manifest.feeds[feed.feedId];
-    const verdict = checkShrink(previous?.entries, feed.entries, options.maxShrink, options.force);
-    const files = feed.parts.map((part) => part.name);
-    const bytes = feed.parts.reduce((sum, part) => sum + part.bytes, 0);
-    const base = {
-      feedId: feed.feedId,
-      unit: feed.unit,
-      entries: feed.entries,
-      previous: previous?.entries,
-      files,
-      bytes,
-    };
-    if (!verdict.allowed) {
-      await Promise.all(feed.parts.map((part) => rm(part.tempPath, { force: true })));
-      outcomes.push({ ...base, status: "held", message: verdict.message });
-      continue;
+  try {
+    for (const feed of feeds) {
+      const previous = manifest.feeds[feed.feedId];
+      const verdict = checkShrink(previous?.entries, feed.entries, options.maxShrink, options.force);
+      const files = feed.parts.map((part) => part.name);
+      const bytes = feed.parts.reduce((sum, part) => sum + part.bytes, 0);
+      const base = {
+        feedId: feed.feedId,
+        unit: feed.unit,
+        entries: feed.entries,
+        previous: previous?.entries,
+        files,
+        bytes,
+      };
+      if (!verdict.allowed) {
+        await Promise.all(feed.parts.map((part) => rm(part.tempPath, { force: true })));
+        outcomes.push({ ...base, status: "held", message: verdict.message });
+        continue;
+      }
+      for (const part of feed.parts) await commitTempFile(part.tempPath, join(dir, part.name));
+      const stale = (previous?.files ?? []).filter((name) => !files.includes(name));
+      await Promise.all(stale.map((name) => rm(join(dir, name), { force: true })));
+      manifest.feeds[feed.feedId] = { files, entries: feed.entries, unit: feed.unit, publishedAt: now };
+      outcomes.push({ ...base, status: "published", message: verdict.message });
     }
-    for (const part of feed.parts) await commitTempFile(part.tempPath, join(dir, part.name));
-    const stale = (previous?.files ?? []).filter((name) => !files.includes(name));
-    await Promise.all(stale.map((name) => rm(join(dir, name), { force: true })));
-    manifest.feeds[feed.feedId] = { files, entries: feed.entries, unit: feed.unit, publishedAt: now };
-    outcomes.push({ ...base, status: "published", message: verdict.message });
+  } finally {
+    // Whatever was renamed into place is recorded, even when a later feed failed to publish.
+    await writeManifest(dir, manifest);
   }
-  await writeManifest(dir, manifest);
   return outcomes;
 }
 

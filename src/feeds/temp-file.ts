@@ -11,9 +11,15 @@ import { basename, dirname, join } from "node:path";
  */
 const TEMP_PATTERN = /^\.(.+)\.omnifeed-(\d+)-[0-9a-f]{8}\.tmp$/;
 
+// Temp files this process made. In a container every run may get the same small pid, so a file
+// with our pid is ours only if we made it; otherwise it is a killed run's leftover.
+const madeHere = new Set<string>();
+
 export function tempPathFor(finalPath: string): string {
   const suffix = `${process.pid}-${randomBytes(4).toString("hex")}`;
-  return join(dirname(finalPath), `.${basename(finalPath)}.omnifeed-${suffix}.tmp`);
+  const path = join(dirname(finalPath), `.${basename(finalPath)}.omnifeed-${suffix}.tmp`);
+  madeHere.add(path);
+  return path;
 }
 
 export function isTempFileName(name: string): boolean {
@@ -49,7 +55,6 @@ async function syncDirectory(dir: string): Promise<void> {
 }
 
 function processIsAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
     return true;
@@ -59,8 +64,9 @@ function processIsAlive(pid: number): boolean {
 }
 
 /**
- * Removes temp files left by runs that died (their process is gone). Temp files of a run still
- * going on (same machine, live pid) are left alone. Returns the names removed.
+ * Removes temp files left by runs that died (their process is gone, or it is this process's pid
+ * but this process did not make them). Temp files of a run still going on (same machine, live
+ * pid) are left alone. Returns the names removed.
  */
 export async function removeStaleTempFiles(dir: string): Promise<string[]> {
   let names: string[];
@@ -73,7 +79,10 @@ export async function removeStaleTempFiles(dir: string): Promise<string[]> {
   const removed: string[] = [];
   for (const name of names) {
     const match = TEMP_PATTERN.exec(name);
-    if (!match || processIsAlive(Number(match[2]))) continue;
+    if (!match) continue;
+    const pid = Number(match[2]);
+    const inUse = pid === process.pid ? madeHere.has(join(dir, name)) : processIsAlive(pid);
+    if (inUse) continue;
     await rm(join(dir, name), { force: true });
     removed.push(name);
   }

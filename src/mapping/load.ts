@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { parse } from "yaml";
+import { ChannelIdSchema, type ChannelId } from "../core/ids.js";
 import { compileMapping } from "./compile.js";
 import { mergeLayers } from "./merge.js";
 import type { Layer } from "./merge.js";
@@ -145,4 +147,31 @@ export function loadMapping<S>(channel: ChannelDescriptor<S>, file?: string): Co
     throw new MappingLoadError([{ where: target, message: `cannot read the mapping file: ${text.message}` }]);
   }
   return loadMappingFromText(channel, text, target);
+}
+
+/**
+ * The channel a mapping file says it maps (`channel: google`), read before the file is compiled
+ * for that channel; `omnifeed mapping check` needs it to pick the channel.
+ */
+export function mappingChannelOf(file: string): ChannelId {
+  const text = readText(file);
+  if (text instanceof Error) {
+    throw new MappingLoadError([{ where: file, message: `cannot read the mapping file: ${text.message}` }]);
+  }
+  let document: unknown;
+  try {
+    document = parse(text);
+  } catch (error) {
+    throw new MappingLoadError([{ where: file, message: (error as Error).message }]);
+  }
+  const channel = ChannelIdSchema.safeParse((document as { channel?: unknown } | null)?.channel);
+  if (!channel.success) {
+    throw new MappingLoadError([
+      {
+        where: file,
+        message: `the file must say which channel it maps: channel: ${ChannelIdSchema.options.join(" | ")}`,
+      },
+    ]);
+  }
+  return channel.data;
 }

@@ -1,5 +1,5 @@
 import type { ChannelId } from "../core/ids.js";
-import type { ItemIssue, RowIssue, Severity } from "../core/issues.js";
+import type { ItemIssue, RowIssue } from "../core/issues.js";
 import type { Channel } from "../channels/channel.js";
 import { transformVariant } from "../channels/channel.js";
 import { channelById, descriptorOf } from "../channels/registry.js";
@@ -60,12 +60,19 @@ interface PreparedChannel {
 
 export type BatchBuilder = (batch: RecordBatch) => BatchOutput;
 
-export function createBatchBuilder(spec: BuildSpec): BatchBuilder {
+/**
+ * Compiles what the spec names, once: a worker loads the mapping files itself; the main thread
+ * passes the mappings it compiled already (`compiled`), so a run never reads them twice.
+ */
+export function createBatchBuilder(
+  spec: BuildSpec,
+  compiled?: ReadonlyMap<ChannelId, CompiledMapping>,
+): BatchBuilder {
   const source = sourceFor(spec.source.format);
   const sourceOptions = source.optionsSchema.parse(spec.source.options);
   const prepared: PreparedChannel[] = spec.channels.map((entry) => {
     const channel = channelById(entry.id);
-    const mapping = loadMapping(descriptorOf(channel), entry.mappingFile);
+    const mapping = compiled?.get(entry.id) ?? loadMapping(descriptorOf(channel), entry.mappingFile);
     const feeds = entry.feeds.map((feedId) => feedOf(channel, feedId));
     return { channel, mapping, feeds };
   });
@@ -146,13 +153,4 @@ export function feedOf(channel: Channel, feedId: string): FeedFormat {
   const feed = channel.feeds.find((candidate) => candidate.id === feedId);
   if (!feed) throw new Error(`channel ${channel.id} has no feed ${feedId}`);
   return feed;
-}
-
-export function countBySeverity(issues: readonly { severity: Severity }[]): {
-  errors: number;
-  warnings: number;
-} {
-  let errors = 0;
-  for (const issue of issues) if (issue.severity === "error") errors += 1;
-  return { errors, warnings: issues.length - errors };
 }

@@ -1,12 +1,10 @@
-import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { createGunzip } from "node:zlib";
-import { open } from "node:fs/promises";
 import type { Product, Variant } from "../core/catalog.js";
 import type { ChannelId } from "../core/ids.js";
 import type { RowIssue } from "../core/issues.js";
 import type { ItemResult } from "../channels/channel.js";
 import { transformVariant } from "../channels/channel.js";
+import { openCatalogFile } from "../sources/file-input.js";
 import { readCatalog } from "../sources/source.js";
 import type { PreparedRun } from "./plan.js";
 import { DEFAULT_BATCH_SIZE } from "./stream-build.js";
@@ -64,12 +62,7 @@ export async function explainSku(run: PreparedRun, sku: string): Promise<Explain
 
 // The text of one line of the catalog file (decompressed), cut at 2,000 characters.
 async function readLine(file: string, line: number): Promise<string> {
-  const handle = await open(file, "r");
-  const magic = Buffer.alloc(2);
-  await handle.read(magic, 0, 2, 0);
-  await handle.close();
-  const raw = createReadStream(file);
-  const input = magic[0] === 0x1f && magic[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
+  const input = await openCatalogFile(file);
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let current = 0;
   try {
@@ -79,7 +72,7 @@ async function readLine(file: string, line: number): Promise<string> {
     }
   } finally {
     lines.close();
-    raw.destroy();
+    input.destroy();
   }
   return "";
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { FinishedFeed } from "../feeds/feed-writer.js";
 import { FeedWriter } from "../feeds/feed-writer.js";
 import type { PublishOutcome } from "../feeds/publish.js";
+import { readManifest } from "../feeds/manifest.js";
 import { discardFeeds, publishFeeds } from "../feeds/publish.js";
 import { commitTempFile, removeStaleTempFiles, tempPathFor } from "../feeds/temp-file.js";
 import { IssuesFile } from "./issues-file.js";
@@ -44,6 +45,8 @@ export async function runExport(run: PreparedRun, options: ExportOptions): Promi
   const started = performance.now();
   await mkdir(options.outDir, { recursive: true });
   await removeStaleTempFiles(options.outDir);
+  // An unreadable manifest would stop the publish: find out before building anything.
+  await readManifest(options.outDir);
 
   const report = new RunReport(
     run.catalog.file,

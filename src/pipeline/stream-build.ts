@@ -1,4 +1,5 @@
 import { stat } from "node:fs/promises";
+import { isGzipFile } from "../sources/file-input.js";
 import type { BatchOutput } from "./build.js";
 import type { PreparedRun } from "./plan.js";
 import { buildSpecOf, defaultWorkerCount } from "./plan.js";
@@ -18,7 +19,8 @@ export interface BuildRunOptions {
 
 export interface Progress {
   bytesRead: number;
-  totalBytes: number;
+  /** Size of the file to read; `undefined` when it is compressed (bytes read count uncompressed). */
+  totalBytes: number | undefined;
   variants: number;
 }
 
@@ -35,13 +37,16 @@ export async function streamBuild(
   options: BuildRunOptions,
   consume: (output: BatchOutput) => Promise<void>,
 ): Promise<{ workers: number }> {
-  const totalBytes = (await stat(run.catalog.file)).size;
-  const workers = options.workers ?? defaultWorkerCount(totalBytes);
+  const fileBytes = (await stat(run.catalog.file)).size;
+  const totalBytes = (await isGzipFile(run.catalog.file)) ? undefined : fileBytes;
+  const workers = options.workers ?? defaultWorkerCount(fileBytes);
   const spec = buildSpecOf(run, { withFeeds: options.withFeeds });
+  const mappings = new Map(run.channels.map(({ channel, mapping }) => [channel.id, mapping]));
+  const onThisThread = () => inlineRunner(spec, mappings);
   const runner: BatchRunner =
     workers > 0
-      ? await workerRunner(spec, workers, { workerScript: options.workerScript })
-      : inlineRunner(spec);
+      ? await workerRunner(spec, workers, { workerScript: options.workerScript, fallback: onThisThread })
+      : onThisThread();
   const inFlight: Promise<BatchOutput>[] = [];
   let variants = 0;
 

@@ -14,12 +14,13 @@ export interface ValidateResult {
 
 /**
  * The validate use case: the whole build without writing feeds. Every issue is handed to
- * `onIssues` as it is found, in catalog order, so the caller can print or collect them.
+ * `onIssues` as it is found, in catalog order; reading waits for it, so the caller can write them
+ * out at the pace of its output without holding them.
  */
 export async function runValidate(
   run: PreparedRun,
   options: Omit<BuildRunOptions, "withFeeds">,
-  onIssues: (rowIssues: readonly RowIssue[], itemIssues: readonly ReportedItemIssue[]) => void,
+  onIssues: (rowIssues: readonly RowIssue[], itemIssues: readonly ReportedItemIssue[]) => Promise<void>,
 ): Promise<ValidateResult> {
   const report = new RunReport(
     run.catalog.file,
@@ -28,11 +29,10 @@ export async function runValidate(
   );
   await streamBuild(run, { ...options, withFeeds: false }, (output) => {
     report.add(output);
-    onIssues(
+    return onIssues(
       output.rowIssues,
       Object.values(output.channels).flatMap((channel) => channel?.issues ?? []),
     );
-    return Promise.resolve();
   });
   return { summary: report.summary([]), clean: report.rowErrors === 0 && report.rejected === 0 };
 }

@@ -1,5 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { Worker, type ResourceLimits } from "node:worker_threads";
+import type { ChannelId } from "../core/ids.js";
+import type { CompiledMapping } from "../mapping/types.js";
 import type { RecordBatch } from "../sources/source.js";
 import type { BatchOutput, BuildSpec } from "./build.js";
 import { createBatchBuilder } from "./build.js";
@@ -17,13 +19,17 @@ export interface BatchRunner {
 export type WorkerRequest = { id: number; batch: RecordBatch };
 export type WorkerReply = { id: number; output: BatchOutput } | { id: number; error: string };
 
-/** The single-thread path: the build runs on the calling thread. */
-export function inlineRunner(spec: BuildSpec): BatchRunner {
-  const build = createBatchBuilder(spec);
+/** The single-thread path: the build runs on the calling thread, with mappings compiled there. */
+export function inlineRunner(
+  spec: BuildSpec,
+  compiled?: ReadonlyMap<ChannelId, CompiledMapping>,
+): BatchRunner {
+  const build = createBatchBuilder(spec, compiled);
   return {
     capacity: 1,
     workersLost: 0,
-    run: (batch) => Promise.resolve(build(batch)),
+    // A build error becomes a rejected promise, never a throw in the caller's event handler.
+    run: (batch) => new Promise((resolve) => resolve(build(batch))),
     close: () => Promise.resolve(),
   };
 }
@@ -55,15 +61,22 @@ interface Pending {
 export async function workerRunner(
   spec: BuildSpec,
   size: number,
-  options: { workerScript?: string | undefined; resourceLimits?: ResourceLimits } = {},
+  options: {
+    workerScript?: string | undefined;
+    resourceLimits?: ResourceLimits;
+    /** Builds on the main thread what a worker had no memory for. */
+    fallback?: () => BatchRunner;
+  } = {},
 ): Promise<BatchRunner> {
   const workerScript = options.workerScript ?? DEFAULT_WORKER_SCRIPT;
   const resourceLimits = options.resourceLimits ?? WORKER_LIMITS;
+  const fallback = options.fallback ?? (() => inlineRunner(spec));
   const workers: Worker[] = [];
   const load = new Map<Worker, number>();
   const pending = new Map<number, Pending>();
   let inline: BatchRunner | undefined;
   let workersLost = 0;
+  let closed = false;
   let nextId = 1;
   let failure: Error | undefined;
 
@@ -76,11 +89,12 @@ export async function workerRunner(
   };
 
   const buildInline = (batch: RecordBatch, resolve: Pending["resolve"], reject: Pending["reject"]): void => {
-    inline ??= inlineRunner(spec);
+    inline ??= fallback();
     inline.run(batch).then(resolve, reject);
   };
 
-  // A worker that ran out of memory is dropped; what it had in hand is built here.
+  // A worker that ran out of memory is dropped; what it had in hand is built here, and a fresh
+  // worker takes its place for the batches still to come.
   const dropWorker = (worker: Worker): void => {
     workersLost += 1;
     workers.splice(workers.indexOf(worker), 1);
@@ -90,6 +104,7 @@ export async function workerRunner(
       pending.delete(id);
       buildInline(entry.batch, entry.resolve, entry.reject);
     }
+    if (!closed) startWorker().then(enlist, () => undefined);
   };
 
   const startWorker = (): Promise<Worker> =>
@@ -109,7 +124,12 @@ export async function workerRunner(
     throw error;
   }
 
-  for (const worker of workers) {
+  function enlist(worker: Worker): void {
+    if (closed) {
+      void worker.terminate();
+      return;
+    }
+    if (!workers.includes(worker)) workers.push(worker);
     load.set(worker, 0);
     worker.on("message", (reply: WorkerReply) => {
       const entry = pending.get(reply.id);
@@ -127,6 +147,7 @@ export async function workerRunner(
       if (code !== 0 && workers.includes(worker)) failAll(new Error(`build worker exited with code ${code}`));
     });
   }
+  for (const worker of [...workers]) enlist(worker);
 
   return {
     capacity: size * BATCHES_PER_WORKER,
@@ -150,6 +171,7 @@ export async function workerRunner(
       });
     },
     async close() {
+      closed = true;
       await Promise.all(workers.map((worker) => worker.terminate()));
     },
   };

@@ -122,10 +122,15 @@ describe("slices and the sequential reader on broken and unusual files", () => {
   }
 
   it("keeps a product of several rows whole when the file has no final line break", async () => {
-    const file = writeTemp("no-final-break.csv", "item_group_id,sku,title,price\nG,G-1,Tee,1.00\nG,G-2,Tee,1.00\nG,G-3,Tee,1.00");
+    const file = writeTemp(
+      "no-final-break.csv",
+      "item_group_id,sku,title,price\nG,G-1,Tee,1.00\nG,G-2,Tee,1.00\nG,G-3,Tee,1.00",
+    );
     for (const size of [1, 2, 100]) {
       const { entries } = await readAll(file, size);
-      expect(entries.map((entry) => entry.product.variants.map((variant) => variant.sku))).toEqual([["G-1", "G-2", "G-3"]]);
+      expect(entries.map((entry) => entry.product.variants.map((variant) => variant.sku))).toEqual([
+        ["G-1", "G-2", "G-3"],
+      ]);
     }
   });
 

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { XMLParser } from "fast-xml-parser";
@@ -8,6 +8,13 @@ import { ROOT, DEMO, DEMO_FEEDS, demoExport, freshDir, omnifeed } from "./cli.js
 const GOLDEN = join(ROOT, "fixtures/golden/demo");
 // `UPDATE_GOLDEN=1 npx vitest run test/e2e` rewrites the golden files after a deliberate change.
 const updateGolden = process.env.UPDATE_GOLDEN === "1";
+
+/** A copy of a published output directory, to try another run against the same manifest. */
+function freshDirWith(source: string): string {
+  const copy = freshDir("copy");
+  cpSync(source, copy, { recursive: true });
+  return copy;
+}
 
 function read(dir: string, name: string): Buffer {
   return readFileSync(join(dir, name));
@@ -103,15 +110,19 @@ describe("omnifeed export on the demo catalog", () => {
     expect((await demoExport(out)).code).toBe(0);
     const before = Object.fromEntries(DEMO_FEEDS.map((feed) => [feed, read(out, feed)]));
 
-    // The same store with most of its products gone: a broken export upstream, say.
-    const lines = readFileSync(join(DEMO, "catalog.csv"), "utf8").split("\n");
-    const truncated = join(freshDir("truncated"), "catalog.csv");
-    writeFileSync(truncated, `${lines.slice(0, 30).join("\n")}\n`);
+    // The same store with two thirds of its products gone: a broken export upstream, say.
+    const products = readFileSync(join(DEMO, "catalog.jsonl"), "utf8").split("\n");
+    const truncated = join(freshDir("truncated"), "catalog.jsonl");
+    writeFileSync(truncated, `${products.slice(0, 10).join("\n")}\n`);
 
     const held = await demoExport(out, ["--catalog", truncated]);
     expect(held.code).toBe(4);
     expect(held.stdout).toMatch(/HELD: 89 → \d+ \(−\d+%\) is more than the 20% allowed/);
     for (const feed of DEMO_FEEDS) expect(read(out, feed).equals(before[feed]!), feed).toBe(true);
+
+    // A merchant who expects the clear-out raises the limit instead of forcing.
+    const allowed = await demoExport(freshDirWith(out), ["--catalog", truncated, "--max-shrink", "90"]);
+    expect(allowed.code).toBe(0);
 
     const forced = await demoExport(out, ["--catalog", truncated, "--force"]);
     expect(forced.code).toBe(0);

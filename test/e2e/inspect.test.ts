@@ -17,27 +17,29 @@ describe("omnifeed validate", () => {
     expect(result.stdout).toContain("errors found");
   });
 
-  it("answers in JSON with the counts and every issue", async () => {
+  it("answers in JSON lines: every issue as it is found, then the summary", async () => {
     const result = await omnifeed(["validate", ...common, "--json"]);
-    const report = JSON.parse(result.stdout) as {
+    expect(result.code).toBe(3);
+    const lines = result.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const summary = lines.at(-1) as {
+      kind: string;
       clean: boolean;
-      summary: {
-        catalog: { variants: number; rowErrors: number };
-        channels: { channel: string; rejected: number }[];
-      };
-      rowIssues: { line: number; field?: string }[];
-      itemIssues: { channel: string; sku: string; code: string }[];
+      catalog: { variants: number; rowErrors: number };
     };
-    expect(report.clean).toBe(false);
-    expect(report.summary.catalog).toMatchObject({ variants: 97, rowErrors: 3 });
-    expect(report.rowIssues.map((issue) => [issue.line, issue.field])).toEqual([
+    expect(summary).toMatchObject({ kind: "summary", clean: false, catalog: { variants: 97, rowErrors: 3 } });
+    const rows = lines.filter((line) => line.kind === "row");
+    expect(rows.map((issue) => [issue.line, issue.field])).toEqual([
       [76, "sku"],
       [106, "price"],
       [109, "price"],
     ]);
-    expect(
-      report.itemIssues.filter((issue) => issue.code === "gtin_check_digit").map((issue) => issue.sku),
-    ).toContain("CHG-65W-BLA");
+    const items = lines.filter((line) => line.kind === "item");
+    expect(items.filter((issue) => issue.code === "gtin_check_digit").map((issue) => issue.sku)).toContain(
+      "CHG-65W-BLA",
+    );
   });
 
   it("exits 0 on a catalog without errors", async () => {
@@ -118,5 +120,11 @@ describe("omnifeed mapping check", () => {
     expect(result.stderr).toContain("titel");
     expect(result.stderr).toMatch(new RegExp(`${file.replaceAll(/[.*+?^${}()|[\]\\/]/g, "\\$&")}:7:\\d+`));
     expect(result.stderr).toContain("strip_html");
+
+    const json = await omnifeed(["mapping", "check", file, "--json"]);
+    expect(json.code).toBe(2);
+    const answer = JSON.parse(json.stdout) as { ok: boolean; problems: { where: string; message: string }[] };
+    expect(answer.ok).toBe(false);
+    expect(answer.problems.map((problem) => problem.where)).toContain(`${file}:4:3`);
   });
 });

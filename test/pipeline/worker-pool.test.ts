@@ -66,28 +66,31 @@ describe("the build on worker threads", () => {
     expect(threads.map((output) => output.variants)).toEqual(inline.map((output) => output.variants));
   });
 
-  it("builds on this thread what a worker has no memory for, and the export goes on", async () => {
-    // One product with 3,000 variants and long descriptions: far more than a 16 MB heap holds.
+  it("builds on this thread what a worker has no memory for, in catalog order", async () => {
+    // Between two ordinary products, one with 6,000 variants and long descriptions: far more than
+    // a 32 MB heap holds (and a worker needs about 16 MB to start).
     const header = "item_group_id,sku,title,description,brand,link,image_link,gtin,price,quantity\n";
     const description = `"${"<p>Long description, with HTML &amp; more.</p>".repeat(60)}"`;
+    const row = (group: string, sku: string) =>
+      `${group},${sku},Product ${group},${description},Acme,https://shop.example.com/p/${group},https://shop.example.com/i/${group}.jpg,,19.99,3\n`;
     let text = header;
-    for (let index = 0; index < 3000; index += 1) {
-      text += `BIG,BIG-${index},Big product,${description},Acme,https://shop.example.com/p/big,https://shop.example.com/i/big.jpg,,19.99,${index % 7}\n`;
-    }
+    for (let index = 0; index < 50; index += 1) text += row(`SMALL-${index}`, `S-${index}`);
+    for (let index = 0; index < 6000; index += 1) text += row("BIG", `BIG-${index}`);
+    for (let index = 50; index < 100; index += 1) text += row(`SMALL-${index}`, `S-${index}`);
     const catalog = join(freshDir("oom"), "big.csv");
     writeFileSync(catalog, text);
     const run = await demoRun(catalog);
     const spec = buildSpecOf(run, { withFeeds: true });
-    const batches = await batchesOf(run, 100);
-    expect(batches).toHaveLength(1);
+    const batches = await batchesOf(run, 20);
+    expect(batches.length).toBeGreaterThan(4);
     const inline = await buildAll(inlineRunner(spec), batches);
     const limited = await workerRunner(spec, 1, {
       workerScript: WORKER_SCRIPT,
-      resourceLimits: { maxOldGenerationSizeMb: 16 },
+      resourceLimits: { maxOldGenerationSizeMb: 32 },
     });
     const threads = await buildAll(limited, batches);
-    expect(limited.workersLost).toBe(1);
-    expect(threads[0]?.variants).toBe(3000);
+    expect(limited.workersLost).toBeGreaterThanOrEqual(1);
+    expect(threads.map((output) => output.variants)).toEqual(inline.map((output) => output.variants));
     expect(feedBytes(threads)).toEqual(feedBytes(inline));
   });
 });

@@ -1,7 +1,6 @@
+import { once } from "node:events";
 import type { Command } from "commander";
 import { formatRowIssue } from "../../core/issues.js";
-import type { RowIssue } from "../../core/issues.js";
-import type { ReportedItemIssue } from "../../pipeline/build.js";
 import { prepareRun } from "../../pipeline/plan.js";
 import { runValidate } from "../../pipeline/validate.js";
 import { withCatalogOptions } from "../common-options.js";
@@ -12,35 +11,37 @@ import { display, formatSummary } from "../summary-text.js";
 export function registerValidate(program: Command, setExit: (code: ExitCode) => void): void {
   withCatalogOptions(program.command("validate"))
     .description("check a catalog against the channels' mappings and rules without writing feeds")
-    .addHelpText("after", `\nEvery row issue and item issue is printed, one per line.\n${EXIT_CODES_HELP}`)
+    .addHelpText(
+      "after",
+      `\nEvery row issue and item issue is printed, one per line, as the catalog is read; with --json,\none JSON object per line ({"kind":"row"|"item",…}), then {"kind":"summary",…}.\n${EXIT_CODES_HELP}`,
+    )
     .action(async (raw: unknown) => {
       const flags = parseFlags(CommonFlagsSchema, raw);
       const options = await resolveCommonRun(flags);
       const run = await prepareRun(options.catalog, options.channels);
-      const rows: RowIssue[] = [];
-      const items: ReportedItemIssue[] = [];
       const result = await runValidate(
         run,
         { workers: options.workers, batchSize: options.batchSize },
-        (rowIssues, itemIssues) => {
+        async (rowIssues, itemIssues) => {
+          let text = "";
           if (flags.json) {
-            rows.push(...rowIssues);
-            items.push(...itemIssues);
-            return;
+            for (const issue of rowIssues) text += `${JSON.stringify({ kind: "row", ...issue })}\n`;
+            for (const issue of itemIssues) text += `${JSON.stringify({ kind: "item", ...issue })}\n`;
+          } else {
+            for (const issue of rowIssues)
+              text += `${formatRowIssue({ ...issue, file: display(issue.file) })}\n`;
+            for (const issue of itemIssues) {
+              const field = issue.field ? `${issue.field}: ` : "";
+              text += `${display(issue.file)}:${issue.line}: ${issue.channel} ${issue.sku}: ${issue.severity} ${issue.code}: ${field}${issue.message}\n`;
+            }
           }
-          for (const issue of rowIssues)
-            process.stdout.write(`${formatRowIssue({ ...issue, file: display(issue.file) })}\n`);
-          for (const issue of itemIssues) {
-            const field = issue.field ? `${issue.field}: ` : "";
-            process.stdout.write(
-              `${display(issue.file)}:${issue.line}: ${issue.channel} ${issue.sku}: ${issue.severity} ${issue.code}: ${field}${issue.message}\n`,
-            );
-          }
+          // A million-row catalog can have many issues: write them as they come, at the reader's pace.
+          if (text && !process.stdout.write(text)) await once(process.stdout, "drain");
         },
       );
       if (flags.json) {
         process.stdout.write(
-          `${JSON.stringify({ clean: result.clean, summary: result.summary, rowIssues: rows, itemIssues: items }, null, 2)}\n`,
+          `${JSON.stringify({ kind: "summary", clean: result.clean, ...result.summary })}\n`,
         );
       } else {
         process.stdout.write(

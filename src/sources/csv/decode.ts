@@ -41,7 +41,7 @@ import { csvProductKey } from "./records.js";
 
 const layouts = new WeakMap<readonly string[], { columnMap: CsvOptions["column_map"]; layout: CsvLayout }>();
 
-/** The layout of a header, compiled once per file (groups of a batch share their header array). */
+/** The layout of a header, compiled once per header array (the groups of a batch share one). */
 export function csvLayoutFor(header: readonly string[], options: CsvOptions): CsvLayout {
   const cached = layouts.get(header);
   if (cached && cached.columnMap === options.column_map) return cached.layout;
