@@ -124,6 +124,31 @@ describe("feed writing and publishing", () => {
     expect(readFileSync(join(dir, "lines.txt"), "utf8")).toBe("BEGIN\na\nb\nEND\n");
   });
 
+  it("writes no file for a split feed without entries, and publishes that only when forced", async () => {
+    const dir = freshDir();
+    await publishFeeds(dir, [await writeFeed(dir, numbered, ["a", "b", "c"])], {
+      maxShrink: 0.2,
+      force: false,
+    });
+    const empty = await writeFeed(dir, numbered, []);
+    expect(empty.parts).toEqual([]);
+
+    const [held] = await publishFeeds(dir, [empty], { maxShrink: 0.2, force: false });
+    expect(held).toMatchObject({ status: "held", previous: 3, entries: 0 });
+    expect(
+      readdirSync(dir)
+        .filter((name) => name.startsWith("numbered"))
+        .sort(),
+    ).toEqual(["numbered-1.txt", "numbered-2.txt"]);
+
+    const [forced] = await publishFeeds(dir, [await writeFeed(dir, numbered, [])], {
+      maxShrink: 0.2,
+      force: true,
+    });
+    expect(forced?.status).toBe("published");
+    expect(readdirSync(dir).filter((name) => name.startsWith("numbered"))).toEqual([]);
+  });
+
   it("aborting a feed leaves nothing behind", async () => {
     const dir = freshDir();
     const writer = new FeedWriter(lines, null, [], { dir, gzip: false });
