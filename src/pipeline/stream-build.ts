@@ -12,8 +12,6 @@ export interface BuildRunOptions {
   /** Records per batch. */
   batchSize?: number | undefined;
   withFeeds: boolean;
-  /** For tests of the parallel path from the sources: the built worker script. */
-  workerScript?: string | undefined;
   onProgress?: ((progress: Progress) => void) | undefined;
 }
 
@@ -44,9 +42,7 @@ export async function streamBuild(
   const mappings = new Map(run.channels.map(({ channel, mapping }) => [channel.id, mapping]));
   const onThisThread = () => inlineRunner(spec, mappings);
   const runner: BatchRunner =
-    workers > 0
-      ? await workerRunner(spec, workers, { workerScript: options.workerScript, fallback: onThisThread })
-      : onThisThread();
+    workers > 0 ? await workerRunner(spec, workers, { fallback: onThisThread }) : onThisThread();
   const inFlight: Promise<BatchOutput>[] = [];
   let variants = 0;
 
