@@ -12,6 +12,7 @@
 // It prints a table and writes every figure to .bench/results.json.
 //
 //   node scripts/bench.mjs [--sizes 100000,1000000] [--peer-sizes 100000,1000000] [--peer-timeout 900]
+//                          [--runs floor,export-2] (only the runs named; default all)
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -31,6 +32,12 @@ const flag = (name, fallback) => {
 const sizes = flag("sizes", "100000,1000000").split(",").map(Number);
 const peerSizes = flag("peer-sizes", "100000,1000000").split(",").map(Number);
 const peerTimeout = Number(flag("peer-timeout", "900"));
+// Run ids: floor (csv-parse), floor-lines, export-2, export-1, export-0, google-2, google-0, meta-2,
+// amazon-2, peer. The first run kept is the floor the ratios are taken against: keep `floor`.
+const onlyRuns = flag("runs", "")
+  .split(",")
+  .filter((id) => id !== "");
+const wanted = (id) => onlyRuns.length === 0 || onlyRuns.includes(id);
 const seed = 42;
 
 if (!existsSync(TIME)) {
@@ -144,46 +151,71 @@ for (const size of sizes) {
   process.stderr.write(`${size} variants (${fileMb} MB CSV)\n`);
   const out = join(BENCH, "out");
   const runs = [
-    measure("floor: csv-parse", process.execPath, [
-      join(ROOT, "scripts/bench/parse-floor.mjs"),
-      "csv-parse",
-      catalog,
-    ]),
-    measure("floor: line reading", process.execPath, [
-      join(ROOT, "scripts/bench/parse-floor.mjs"),
-      "lines",
-      catalog,
-    ]),
-    exportRun(
-      "export all three, 2 workers",
-      catalog,
-      out,
-      "google,meta,amazon",
-      "google-xml,meta-csv,amazon-json",
-      2,
-    ),
-    exportRun(
-      "export all three, 1 worker",
-      catalog,
-      out,
-      "google,meta,amazon",
-      "google-xml,meta-csv,amazon-json",
-      1,
-    ),
-    exportRun(
-      "export all three, main thread only",
-      catalog,
-      out,
-      "google,meta,amazon",
-      "google-xml,meta-csv,amazon-json",
-      0,
-    ),
-    exportRun("Google XML alone, 2 workers", catalog, out, "google", "google-xml", 2),
-    exportRun("Google XML alone, main thread only", catalog, out, "google", "google-xml", 0),
-    exportRun("Meta CSV alone, 2 workers", catalog, out, "meta", "meta-csv", 2),
-    exportRun("Amazon JSON alone, 2 workers", catalog, out, "amazon", "amazon-json", 2),
-  ];
-  if (peerSizes.includes(size)) {
+    [
+      "floor",
+      () =>
+        measure("floor: csv-parse", process.execPath, [
+          join(ROOT, "scripts/bench/parse-floor.mjs"),
+          "csv-parse",
+          catalog,
+        ]),
+    ],
+    [
+      "floor-lines",
+      () =>
+        measure("floor: line reading", process.execPath, [
+          join(ROOT, "scripts/bench/parse-floor.mjs"),
+          "lines",
+          catalog,
+        ]),
+    ],
+    [
+      "export-2",
+      () =>
+        exportRun(
+          "export all three, 2 workers",
+          catalog,
+          out,
+          "google,meta,amazon",
+          "google-xml,meta-csv,amazon-json",
+          2,
+        ),
+    ],
+    [
+      "export-1",
+      () =>
+        exportRun(
+          "export all three, 1 worker",
+          catalog,
+          out,
+          "google,meta,amazon",
+          "google-xml,meta-csv,amazon-json",
+          1,
+        ),
+    ],
+    [
+      "export-0",
+      () =>
+        exportRun(
+          "export all three, main thread only",
+          catalog,
+          out,
+          "google,meta,amazon",
+          "google-xml,meta-csv,amazon-json",
+          0,
+        ),
+    ],
+    ["google-2", () => exportRun("Google XML alone, 2 workers", catalog, out, "google", "google-xml", 2)],
+    [
+      "google-0",
+      () => exportRun("Google XML alone, main thread only", catalog, out, "google", "google-xml", 0),
+    ],
+    ["meta-2", () => exportRun("Meta CSV alone, 2 workers", catalog, out, "meta", "meta-csv", 2)],
+    ["amazon-2", () => exportRun("Amazon JSON alone, 2 workers", catalog, out, "amazon", "amazon-json", 2)],
+  ]
+    .filter(([id]) => wanted(id))
+    .map(([, run]) => run());
+  if (peerSizes.includes(size) && wanted("peer")) {
     const peerOut = join(BENCH, "peer-google.xml");
     runs.push(
       measure(
