@@ -28,6 +28,14 @@ export interface Channel<Settings = unknown, Item = unknown> {
   toItem(mapped: MappingResult, settings: Settings): { item: Item; issues: ItemIssue[] };
   /** The channel's published rules for one item; `error` excludes it, `warning` keeps it. */
   validate(item: Item, settings: Settings): ItemIssue[];
+  /** The channel's name for the item key, as in the mapping: `id`, `sku`. */
+  keyField: string;
+  /**
+   * The key the channel knows an accepted item by, exactly as every feed format of the channel
+   * writes it (cleaned once by `toItem`). Unique within a feed: a later item with the same key is
+   * left out. Publishing state is keyed by it too.
+   */
+  keyOf(item: Item): string;
 }
 
 export type ItemStatus = "accepted" | "filtered" | "rejected";

@@ -40,7 +40,8 @@ export function formatSummary(
 function formatChannel(channel: ChannelSummary, feeds: readonly PublishOutcome[]): string[] {
   const lines = [
     `${channel.channel.padEnd(7)} ${channel.read} read · ${channel.filtered} filtered out · ` +
-      `${channel.rejected} rejected · ${channel.accepted} accepted (${channel.warned} with warnings)`,
+      `${channel.rejected} rejected${channel.duplicates > 0 ? ` (${channel.duplicates} duplicate keys)` : ""} · ` +
+      `${channel.accepted} accepted (${channel.warned} with warnings)`,
   ];
   for (const filter of channel.filteredBy) {
     lines.push(`  filtered out  ${String(filter.count).padStart(6)}  ${filter.reason} [${filter.filter}]`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encodeEntries } from "./encoded-entries.js";
+import { encodeEntries, withoutEntries } from "./encoded-entries.js";
 
 describe("encodeEntries", () => {
   it("encodes entries back to back and knows where each ends", () => {
@@ -17,5 +17,19 @@ describe("encodeEntries", () => {
     const { bytes } = encodeEntries(["small"]);
     expect(bytes.buffer.byteLength).toBeLessThan(1024);
     expect(bytes.byteOffset).toBe(0);
+  });
+});
+
+describe("withoutEntries", () => {
+  const decode = ({ bytes, ends }: ReturnType<typeof encodeEntries>): string[] =>
+    [...ends].map((end, index) =>
+      Buffer.from(bytes.subarray(index === 0 ? 0 : ends[index - 1], end)).toString(),
+    );
+
+  it("leaves out the entries at the given indexes and keeps the others in order", () => {
+    const encoded = encodeEntries(["a1", "", "café", "b2", "東京"]);
+    expect(decode(withoutEntries(encoded, [0, 3]))).toEqual(["", "café", "東京"]);
+    expect(decode(withoutEntries(encoded, [4]))).toEqual(["a1", "", "café", "b2"]);
+    expect(decode(withoutEntries(encoded, [0, 1, 2, 3, 4]))).toEqual([]);
   });
 });

@@ -39,3 +39,25 @@ function grow(bytes: Buffer, used: number, size: number): Buffer {
 export function transferablesOf(encoded: EncodedEntries): ArrayBuffer[] {
   return [encoded.bytes.buffer as ArrayBuffer, encoded.ends.buffer as ArrayBuffer];
 }
+
+/** The entries without those at `drop` (ascending indexes), copied into new buffers. */
+export function withoutEntries(encoded: EncodedEntries, drop: readonly number[]): EncodedEntries {
+  const { bytes, ends } = encoded;
+  const kept = new Uint32Array(ends.length - drop.length);
+  const out = new Uint8Array(bytes.length);
+  let offset = 0;
+  let count = 0;
+  let next = 0;
+  for (let index = 0; index < ends.length; index += 1) {
+    if (drop[next] === index) {
+      next += 1;
+      continue;
+    }
+    const start = index === 0 ? 0 : ends[index - 1]!;
+    out.set(bytes.subarray(start, ends[index]), offset);
+    offset += ends[index]! - start;
+    kept[count] = offset;
+    count += 1;
+  }
+  return { bytes: out.subarray(0, offset), ends: kept };
+}

@@ -27,6 +27,20 @@ export interface ReportedItemIssue extends ItemIssue {
   sku: string;
   file: string;
   line: number;
+  /** Every line involved, for an issue about several items (`duplicate_key`); `line` is the first. */
+  lines?: number[];
+}
+
+/**
+ * The channel key of each accepted item of a batch, in catalog order, with what the main thread
+ * needs to leave out a duplicate: its line, its SKU (`""` when it is the key itself) and whether it
+ * was counted among the items with warnings. Entry `i` of every feed belongs to item `i`.
+ */
+export interface AcceptedKeys {
+  keys: string[];
+  lines: number[];
+  skus: string[];
+  warned: boolean[];
 }
 
 export interface ChannelBatchOutput {
@@ -38,7 +52,10 @@ export interface ChannelBatchOutput {
   filteredBy: Record<string, { reason: string; count: number }>;
   /** Accepted items that carry warnings. */
   warned: number;
+  /** Items left out because an earlier item has their key; counted in `rejected` too. */
+  duplicates: number;
   issues: ReportedItemIssue[];
+  acceptedKeys: AcceptedKeys;
   /** Feed id → rendered entries as UTF-8, in catalog order. */
   feeds: Record<string, EncodedEntries>;
 }
@@ -119,6 +136,12 @@ export function createBatchBuilder(
             result.accepted += 1;
             if (item.issues.length > 0) result.warned += 1;
             accepted[position]!.push(item.item);
+            const keys = result.acceptedKeys;
+            const key = channel.keyOf(item.item);
+            keys.keys.push(key);
+            keys.lines.push(line);
+            keys.skus.push(item.sku === key ? "" : item.sku);
+            keys.warned.push(item.issues.length > 0);
           }
         });
       });
@@ -144,7 +167,9 @@ function emptyChannelOutput(): ChannelBatchOutput {
     filtered: 0,
     filteredBy: {},
     warned: 0,
+    duplicates: 0,
     issues: [],
+    acceptedKeys: { keys: [], lines: [], skus: [], warned: [] },
     feeds: {},
   };
 }

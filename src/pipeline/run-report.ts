@@ -19,6 +19,8 @@ export interface ChannelSummary {
   filtered: number;
   filteredBy: { filter: string; reason: string; count: number }[];
   rejected: number;
+  /** Of the rejected, items left out because an earlier item has their key (`duplicate_key`). */
+  duplicates: number;
   /** Accepted items, i.e. written to every feed of the channel. */
   accepted: number;
   warned: number;
@@ -67,6 +69,7 @@ export class RunReport {
         read: 0,
         filtered: 0,
         rejected: 0,
+        duplicates: 0,
         accepted: 0,
         warned: 0,
         filteredBy: new Map(),
@@ -91,6 +94,7 @@ export class RunReport {
       summary.read += batch.variants;
       summary.filtered += batch.filtered;
       summary.rejected += batch.rejected;
+      summary.duplicates += batch.duplicates;
       summary.accepted += batch.accepted;
       summary.warned += batch.warned;
       for (const [filter, { reason, count }] of Object.entries(batch.filteredBy)) {

@@ -1,6 +1,7 @@
 import { stat } from "node:fs/promises";
 import { isGzipFile } from "../sources/file-input.js";
-import type { BatchOutput } from "./build.js";
+import type { BatchOutput, ChannelBatchOutput, ReportedItemIssue } from "./build.js";
+import { DuplicateKeys } from "./duplicate-keys.js";
 import type { PreparedRun } from "./plan.js";
 import { buildSpecOf, defaultWorkerCount } from "./plan.js";
 import type { BatchRunner } from "./worker-pool.js";
@@ -28,7 +29,9 @@ export const DEFAULT_BATCH_SIZE = 100;
 /**
  * Streams the catalog through the build and hands each batch's output to `consume` in catalog
  * order. Reading waits while `capacity` batches are in flight and while `consume` writes, so
- * memory stays bounded by a few batches whatever the catalog size.
+ * memory stays bounded by a few batches whatever the catalog size. Items whose channel key an
+ * earlier item has are left out here, in catalog order, whichever thread built them; the
+ * `duplicate_key` issues come last, in an output of their own.
  */
 export async function streamBuild(
   run: PreparedRun,
@@ -44,10 +47,14 @@ export async function streamBuild(
   const runner: BatchRunner =
     workers > 0 ? await workerRunner(spec, workers, { fallback: onThisThread }) : onThisThread();
   const inFlight: Promise<BatchOutput>[] = [];
+  const duplicates = new DuplicateKeys(
+    run.channels.map(({ channel }) => ({ id: channel.id, keyField: channel.keyField })),
+  );
   let variants = 0;
 
   const settleOldest = async (): Promise<void> => {
     const output = await inFlight.shift()!;
+    duplicates.exclude(output, run.catalog.file);
     variants += output.variants;
     await consume(output);
     options.onProgress?.({ bytesRead: output.bytesRead, totalBytes, variants });
@@ -65,8 +72,38 @@ export async function streamBuild(
       if (inFlight.length >= runner.capacity) await settleOldest();
     }
     while (inFlight.length > 0) await settleOldest();
+    const issues = duplicates.issues();
+    if (issues.length > 0) await consume(duplicateIssuesOutput(issues));
   } finally {
     await runner.close();
   }
   return { workers };
+}
+
+// An output that only carries the duplicate-key issues, each under its channel.
+function duplicateIssuesOutput(issues: readonly ReportedItemIssue[]): BatchOutput {
+  const output: BatchOutput = {
+    records: 0,
+    bytesRead: 0,
+    products: 0,
+    variants: 0,
+    rowIssues: [],
+    channels: {},
+  };
+  for (const issue of issues) {
+    const channel: ChannelBatchOutput = (output.channels[issue.channel] ??= {
+      variants: 0,
+      accepted: 0,
+      rejected: 0,
+      filtered: 0,
+      filteredBy: {},
+      warned: 0,
+      duplicates: 0,
+      issues: [],
+      acceptedKeys: { keys: [], lines: [], skus: [], warned: [] },
+      feeds: {},
+    });
+    channel.issues.push(issue);
+  }
+  return output;
 }

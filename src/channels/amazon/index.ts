@@ -19,4 +19,6 @@ export const amazonChannel: Channel<AmazonSettings, AmazonItem> = {
   defaultFeeds: ["amazon-json"],
   toItem: toAmazonItem,
   validate: validateAmazonItem,
+  keyField: "sku",
+  keyOf: (item) => item.sku,
 };

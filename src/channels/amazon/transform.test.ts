@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { FieldValue, MappingResult } from "../../mapping/types.js";
 import { AmazonSettingsSchema } from "./config.js";
+import { amazonChannel } from "./index.js";
 import { toAmazonItem } from "./transform.js";
 
 function mappedOf(fields: Record<string, FieldValue>): MappingResult {
@@ -195,5 +196,11 @@ describe("toAmazonItem", () => {
       { child_relationship_type: "variation", parent_sku: "TS", marketplace_id: US },
     ]);
     expect(item.attributes.variation_theme).toEqual([{ name: "SIZE/COLOR" }]);
+  });
+
+  it("cleans the sku once: control characters become one space, ends trimmed", () => {
+    const { item } = toAmazonItem(mappedOf({ sku: "MUG\r\n001\t" }), settings);
+    expect(item.sku).toBe("MUG 001");
+    expect(amazonChannel.keyOf(item)).toBe("MUG 001");
   });
 });

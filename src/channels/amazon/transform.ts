@@ -3,6 +3,7 @@ import type { Money } from "../../core/money.js";
 import { isMoney, moneyToNumber, parseMoney } from "../../core/money.js";
 import { isDimensions, isWeight } from "../../mapping/field-values.js";
 import type { FieldValue, MappingResult } from "../../mapping/types.js";
+import { channelKeyText } from "../channel-key.js";
 import { normaliseOffset } from "../feed-checks.js";
 import { textListOf, textOf } from "../feed-text.js";
 import { checkGtin } from "../gtin.js";
@@ -157,7 +158,7 @@ export function toAmazonItem(
   variationOf(fields, marketplace, attributes);
 
   const item: AmazonItem = {
-    sku: textOf(fields.sku) ?? "",
+    sku: channelKeyText(textOf(fields.sku) ?? ""),
     productType: textOf(fields.product_type)?.toUpperCase() ?? "",
     attributes,
   };

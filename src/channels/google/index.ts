@@ -21,4 +21,6 @@ export const googleChannel: Channel<GoogleSettings, GoogleItem> = {
   defaultFeeds: ["google-xml"],
   toItem: toGoogleItem,
   validate: validateGoogleItem,
+  keyField: "id",
+  keyOf: (item) => item.attributes.id ?? "",
 };

@@ -3,6 +3,7 @@ import type { LocationStock } from "../../core/catalog.js";
 import type { FieldValue, MappingResult } from "../../mapping/types.js";
 import { GoogleSettingsSchema } from "./config.js";
 import { GOOGLE_FIELDS } from "./fields.js";
+import { googleChannel } from "./index.js";
 import { toGoogleItem } from "./transform.js";
 
 /** Names of the attributes an item has, in order (every known attribute is a key; absent ones are undefined). */
@@ -173,5 +174,19 @@ describe("toGoogleItem", () => {
       local,
     );
     expect(item.localInventory[0]).toMatchObject({ pickup_method: "reserve", pickup_sla: "next day" });
+  });
+
+  it("cleans the id once, so the item and its store rows carry the same key", () => {
+    const { item } = toGoogleItem(
+      mappedOf({ id: "TEE\tTAB-03\n" }, [{ location: "STORE-001", quantity: 1 }]),
+      settings,
+    );
+    expect(item.attributes.id).toBe("TEE TAB-03");
+    expect(item.localInventory[0]!.id).toBe("TEE TAB-03");
+    expect(googleChannel.keyOf(item)).toBe("TEE TAB-03");
+  });
+
+  it("leaves out an id of nothing but control characters, so validation reports it missing", () => {
+    expect(toGoogleItem(mappedOf({ id: "\t\u0001" }), settings).item.attributes.id).toBeUndefined();
   });
 });

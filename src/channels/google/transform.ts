@@ -1,5 +1,6 @@
 import type { ItemIssue } from "../../core/issues.js";
 import type { MappingResult } from "../../mapping/types.js";
+import { channelKeyText } from "../channel-key.js";
 import { compileAttributeReader } from "../feed-attributes.js";
 import type { ShippingGroup } from "../shipping-groups.js";
 import type { GoogleSettings } from "./config.js";
@@ -76,6 +77,8 @@ export function toGoogleItem(
   settings: GoogleSettings,
 ): { item: GoogleItem; issues: ItemIssue[] } {
   const { attributes, issues } = readAttributes(mapped.fields, defaultsOf(settings));
+  // Cleaned before the local inventory rows copy it: every feed writes the same id.
+  if (attributes.id !== undefined) attributes.id = channelKeyText(attributes.id) || undefined;
   const item: GoogleItem = { attributes, localInventory: localInventoryOf(attributes, mapped, settings) };
   return { item, issues };
 }

@@ -20,4 +20,6 @@ export const metaChannel: Channel<MetaSettings, MetaItem> = {
   defaultFeeds: ["meta-csv"],
   toItem: toMetaItem,
   validate: validateMetaItem,
+  keyField: "id",
+  keyOf: (item) => item.attributes.id ?? "",
 };

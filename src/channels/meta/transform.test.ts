@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { FieldValue, MappingResult } from "../../mapping/types.js";
 import { MetaSettingsSchema } from "./config.js";
+import { metaChannel } from "./index.js";
 import { toMetaItem } from "./transform.js";
 
 function mappedOf(fields: Record<string, FieldValue>): MappingResult {
@@ -95,5 +96,11 @@ describe("toMetaItem", () => {
         field: "additional_image_link",
       }),
     ]);
+  });
+
+  it("cleans the id once: a tab in the SKU is a space in every Meta feed", () => {
+    const { item } = toMetaItem(mappedOf({ id: "TEE\tTAB-03" }), settings);
+    expect(item.attributes.id).toBe("TEE TAB-03");
+    expect(metaChannel.keyOf(item)).toBe("TEE TAB-03");
   });
 });

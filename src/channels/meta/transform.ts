@@ -1,5 +1,6 @@
 import type { ItemIssue } from "../../core/issues.js";
 import type { MappingResult } from "../../mapping/types.js";
+import { channelKeyText } from "../channel-key.js";
 import { compileAttributeReader } from "../feed-attributes.js";
 import type { MetaSettings } from "./config.js";
 import type { MetaAttributes } from "./fields.js";
@@ -26,5 +27,6 @@ export function toMetaItem(
   _settings: MetaSettings,
 ): { item: MetaItem; issues: ItemIssue[] } {
   const { attributes, issues } = readAttributes(mapped.fields);
+  if (attributes.id !== undefined) attributes.id = channelKeyText(attributes.id) || undefined;
   return { item: { attributes }, issues };
 }

@@ -32,7 +32,8 @@ export function registerValidate(program: Command, setExit: (code: ExitCode) => 
               text += `${formatRowIssue({ ...issue, file: display(issue.file) })}\n`;
             for (const issue of itemIssues) {
               const field = issue.field ? `${issue.field}: ` : "";
-              text += `${display(issue.file)}:${issue.line}: ${issue.channel} ${issue.sku}: ${issue.severity} ${issue.code}: ${field}${issue.message}\n`;
+              const lines = issue.lines ? issue.lines.join(", ") : issue.line;
+              text += `${display(issue.file)}:${lines}: ${issue.channel} ${issue.sku}: ${issue.severity} ${issue.code}: ${field}${issue.message}\n`;
             }
           }
           // A million-row catalog can have many issues: write them as they come, at the reader's pace.
