@@ -40,6 +40,21 @@ function checksOf(spec: FeedFieldSpec, options: FeedCheckOptions): Check[] {
       }
     });
   }
+  if (spec.kind === "text" || spec.kind === "list") {
+    // The file was valid UTF-8 (or reading would have stopped), so U+FFFD is in the text itself:
+    // a character lost when the catalog was written. It may go out, but not unnoticed.
+    checks.push((value, issues) => {
+      if (value.includes("\uFFFD")) {
+        issues.push({
+          severity: "warning",
+          code: "replacement_character",
+          field,
+          message:
+            "holds U+FFFD (\uFFFD), a character lost before the catalog was written; fix it at the source",
+        });
+      }
+    });
+  }
   if (values !== undefined) {
     const known = new Set(values);
     checks.push((value, issues) => {

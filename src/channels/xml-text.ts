@@ -4,8 +4,10 @@
  *
  * `&`, `<` and `>` are escaped; characters XML 1.0 forbids are dropped: C0 controls other than tab,
  * line feed and carriage return, lone surrogates, U+FFFE and U+FFFF
- * (https://www.w3.org/TR/xml/#charsets). Everything else, emoji included, is kept as it is.
+ * (https://www.w3.org/TR/xml/#charsets), the same set CSV and TSV cells drop (`feed-characters.ts`).
+ * Everything else, emoji included, is kept as it is. This is the one XML escaper of the feeds.
  */
+import { isForbidden } from "./feed-characters.js";
 
 // Any surrogate sends the text to the careful loop, which keeps pairs (emoji) and drops lone halves.
 // eslint-disable-next-line no-control-regex -- finding the control characters XML forbids is the point
@@ -22,19 +24,15 @@ export function escapeXmlText(text: string): string {
     if (code === 38) replacement = "&amp;";
     else if (code === 60) replacement = "&lt;";
     else if (code === 62) replacement = "&gt;";
-    else if (code < 32) {
-      if (code === 9 || code === 10 || code === 13) continue;
-      replacement = "";
-    } else if (code >= 0xd800 && code <= 0xdbff) {
+    else if (code >= 0xd800 && code <= 0xdbff) {
       const next = i + 1 < length ? text.charCodeAt(i + 1) : 0;
       if (next >= 0xdc00 && next <= 0xdfff) {
         i++;
         continue;
       }
       replacement = "";
-    } else if ((code >= 0xdc00 && code <= 0xdfff) || code === 0xfffe || code === 0xffff) {
-      replacement = "";
-    } else continue;
+    } else if (isForbidden(code)) replacement = "";
+    else continue;
     out += text.slice(start, i) + replacement;
     start = i + 1;
   }

@@ -12,6 +12,10 @@ export function withCatalogOptions(command: Command): Command {
       "catalog file (CSV/TSV, Shopify or WooCommerce CSV, JSON, JSONL, Google XML; .gz ok)",
     )
     .option("--format <format>", `catalog format instead of detecting it: ${SOURCE_FORMATS.join(", ")}`)
+    .option(
+      "--encoding <name>",
+      "text encoding of the catalog, e.g. windows-1252, latin1, utf-16le (default UTF-8; UTF-16 with a BOM is recognised)",
+    )
     .option("--channel <list>", "channels, comma separated: google,meta,amazon")
     .option(
       "--mapping <channel=file>",

@@ -7,12 +7,14 @@ import type { ChannelId } from "../core/ids.js";
 import { ChannelIdSchema } from "../core/ids.js";
 import type { CatalogRequest, ChannelRequest } from "../pipeline/plan.js";
 import { SOURCE_FORMATS } from "../sources/source.js";
+import { parseCatalogEncoding } from "../sources/text-encoding.js";
 
 /** Flags shared by export, validate and explain, as commander hands them over. */
 export const CommonFlagsSchema = z.object({
   config: z.string().optional(),
   catalog: z.string().optional(),
   format: z.enum(SOURCE_FORMATS).optional(),
+  encoding: z.string().optional(),
   channel: z.string().optional(),
   mapping: z.array(z.string()).default([]),
   currency: z.string().optional(),
@@ -109,11 +111,22 @@ function commonRunOf(flags: CommonFlags, config: ConfigFile): CommonRun {
   }));
 
   return {
-    catalog: { file, format: flags.format ?? config.catalog?.format, options },
+    catalog: {
+      file,
+      format: flags.format ?? config.catalog?.format,
+      options,
+      encoding: encodingOf(flags, config),
+    },
     channels,
     workers: parseWorkers(flags.workers ?? config.build?.workers),
     batchSize: flags.batchSize ? parseCount("--batch-size", flags.batchSize) : config.build?.batch_size,
   };
+}
+
+function encodingOf(flags: CommonFlags, config: ConfigFile): string | undefined {
+  if (flags.encoding !== undefined) return parseCatalogEncoding(flags.encoding);
+  const configured = config.catalog?.encoding;
+  return configured === undefined ? undefined : parseCatalogEncoding(configured, "catalog.encoding");
 }
 
 export function parseChannelList(text: string): ChannelId[] {

@@ -15,6 +15,7 @@ export const ConfigFileSchema = z.strictObject({
     .strictObject({
       file: z.string().min(1).optional(),
       format: z.enum(SOURCE_FORMATS).optional(),
+      encoding: z.string().min(1).optional().describe("Text encoding of the file, like --encoding."),
       options: z.record(z.string(), z.unknown()).optional(),
     })
     .optional(),

@@ -24,7 +24,14 @@ describe("stripHtml (one pass)", () => {
 
   it("decodes entities in text without tags and keeps its lines", () => {
     expect(stripHtml("Tom &amp; Jerry\r\n\n  line two  ")).toBe("Tom & Jerry\nline two");
-    expect(stripHtml("AT&T & co; &#99999999; &#0;")).toBe("AT&T & co; &#99999999; \uFFFD");
+    // As HTML does: a character reference out of Unicode's range or to NUL is U+FFFD.
+    expect(stripHtml("AT&T & co; &#99999999; &#0;")).toBe("AT&T & co; \uFFFD \uFFFD");
+  });
+
+  it("decodes every HTML entity once, and only with its semicolon", () => {
+    expect(stripHtml("Caf&eacute; cr&egrave;me &Oslash; &hearts; &#x1F375;")).toBe("Café crème Ø ♥ 🍵");
+    expect(stripHtml("&amp;eacute; is written &amp;amp;")).toBe("&eacute; is written &amp;");
+    expect(stripHtml("https://a.example/?x=1&copy=2")).toBe("https://a.example/?x=1&copy=2");
   });
 });
 

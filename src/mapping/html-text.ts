@@ -2,34 +2,10 @@
  * HTML to plain text. Catalogs carry kilobytes of HTML per product and a million-variant export
  * strips it for every channel: tags are found with `indexOf`, and the regular expressions only
  * match what must change (a lone space between words is left alone), so each step is one native
- * pass with few replacements.
+ * pass with few replacements. Entities are decoded once, here, by `entities` (the decoder of
+ * htmlparser2), in strict mode: `&copy=` in a URL's query is not `©=`.
  */
-
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-  // A feed wants plain spaces: a non-breaking space becomes one.
-  nbsp: " ",
-  ndash: "–",
-  mdash: "—",
-  hellip: "…",
-  lsquo: "‘",
-  rsquo: "’",
-  ldquo: "“",
-  rdquo: "”",
-  laquo: "«",
-  raquo: "»",
-  copy: "©",
-  reg: "®",
-  trade: "™",
-  deg: "°",
-  euro: "€",
-  pound: "£",
-  times: "×",
-};
+import { decodeHTMLStrict } from "entities";
 
 const BLOCK_TAGS = new Set(["p", "br", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr"]);
 const HAS_TAG = /<\/?[A-Za-z][^\s/>]*[\s/>]|<!--/;
@@ -68,7 +44,8 @@ export function stripHtml(html: string): string {
     // Source line breaks and runs of spaces become one space; only block tags break lines.
     text = dropTags(text.replace(SPACE_RUNS, " "));
   }
-  if (text.includes("&")) text = text.replace(ENTITY, decodeEntity);
+  // A non-breaking space decodes to U+00A0, which `tidyLines` turns into a plain space.
+  if (text.includes("&")) text = decodeHTMLStrict(text);
   return tidyLines(text);
 }
 
@@ -76,15 +53,6 @@ export function stripHtml(html: string): string {
 const SPACE_RUNS = /\s{2,}|[^\S ]/g;
 const LINE_SPACE_RUNS = /[^\S\n]{2,}|[^\S\n ]/g;
 const AROUND_LINE_BREAKS = / *\n[\s]*/g;
-const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9A-Fa-f]{1,6})|([A-Za-z]{2,8}));/g;
-
-function decodeEntity(entity: string, decimal?: string, hex?: string, name?: string): string {
-  if (name !== undefined) return NAMED_ENTITIES[name] ?? entity;
-  const code = decimal !== undefined ? Number(decimal) : Number.parseInt(hex ?? "", 16);
-  if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return "\uFFFD";
-  return String.fromCodePoint(code);
-}
-
 /** Tags, comments, scripts and styles removed; block tags replaced by a line break. */
 function dropTags(html: string): string {
   let out = "";

@@ -166,6 +166,19 @@ describe("truncate", () => {
     expect(truncate("x😀😀", 4, false, "…")).toBe("x😀…");
   });
 
+  it("warns on the item, naming the field and the limit, each time it cuts (a memo does not hide it)", () => {
+    const step = compileTransformStep({ truncate: 5 }, env);
+    const context = makeContext();
+    expect(step("abcdefgh", context)).toBe("abcde");
+    expect(step("abcdefgh", context)).toBe("abcde");
+    expect(step("abc", context)).toBe("abc");
+    expect(context.issues).toEqual([
+      expect.objectContaining({ severity: "warning", code: "truncated", field: "title" }),
+      expect.objectContaining({ severity: "warning", code: "truncated", field: "title" }),
+    ]);
+    expect(context.issues[0]!.message).toContain("cut to 5 characters (the text had 8)");
+  });
+
   it("returns the ellipsis cut to the length when there is no room for text", () => {
     expect(truncate("abcdef", 2, true, "...")).toBe("..");
   });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { currencyDecimals, formatAmount, formatMoney, isMoney } from "../core/money.js";
 import type { Money } from "../core/money.js";
+import type { ItemIssue } from "../core/issues.js";
 import type { EvalContext } from "./context.js";
 import { didYouMean } from "./did-you-mean.js";
 import { cleanNumber, isDimensions, isEmpty, isWeight, toNumber, toText } from "./field-values.js";
@@ -87,6 +88,16 @@ function onText(fn: (text: string) => string): TransformFn {
   return (value) => (isEmpty(value) ? value : memo(typeof value === "string" ? value : toText(value)));
 }
 
+/** Text cut to a limit is a warning on the item, so that no cut goes unnoticed. */
+function truncatedIssue(field: string, limit: number, length: number): ItemIssue {
+  return {
+    severity: "warning",
+    code: "truncated",
+    field,
+    message: `cut to ${limit} characters (the text had ${length}); shorten it at the source to choose the words`,
+  };
+}
+
 function warnInput(context: EvalContext, name: string, expected: string, value: unknown): void {
   context.issues.push({
     severity: "warning",
@@ -130,6 +141,26 @@ function lastValueMemo(fn: (text: string) => string): (text: string) => string {
       lastInput = text;
     }
     return lastOutput;
+  };
+}
+
+/**
+ * Remembers the last two inputs: the default mappings strip and collapse both the title and the
+ * description of every channel in turn, so one slot would miss on every call.
+ */
+function lastTwoValuesMemo(fn: (text: string) => string): (text: string) => string {
+  let inputA: string | undefined;
+  let outputA = "";
+  let inputB: string | undefined;
+  let outputB = "";
+  return (text) => {
+    if (text === inputA) return outputA;
+    if (text === inputB) return outputB;
+    inputB = inputA;
+    outputB = outputA;
+    inputA = text;
+    outputA = fn(text);
+    return outputA;
   };
 }
 
@@ -260,8 +291,8 @@ function uniqueKey(value: unknown): unknown {
 
 // Shared by every compiled mapping of the thread: the build maps each variant for all channels in
 // turn, so the second and third channel find the product's description already stripped.
-const sharedStripHtml = lastValueMemo(stripHtml);
-const sharedCollapseWhitespace = lastValueMemo(collapseWhitespace);
+const sharedStripHtml = lastTwoValuesMemo(stripHtml);
+const sharedCollapseWhitespace = lastTwoValuesMemo(collapseWhitespace);
 
 const DEFINITIONS = {
   trim: defineTransform({
@@ -296,7 +327,14 @@ const DEFINITIONS = {
     each: true,
     build: ({ length, at_word, ellipsis }) => {
       if (ellipsis.length > length) throw new SpecError(`truncate: the ellipsis is longer than ${length}`);
-      return onText((text) => truncate(text, length, at_word, ellipsis));
+      const cut = lastValueMemo((text: string) => truncate(text, length, at_word, ellipsis));
+      // Not `onText`: its memo would skip the warning on the second variant of a product.
+      return (value, context) => {
+        if (isEmpty(value)) return value;
+        const text = typeof value === "string" ? value : toText(value);
+        if (text.length > length) context.issues.push(truncatedIssue(context.field, length, text.length));
+        return cut(text);
+      };
     },
   }),
   upper: defineTransform({

@@ -33,9 +33,9 @@ export interface ExplainResult {
  * SKU is found, on this thread.
  */
 export async function explainSku(run: PreparedRun, sku: string): Promise<ExplainResult> {
-  const { file, format, source, options } = run.catalog;
+  const { file, format, source, options, encoding } = run.catalog;
   const rowIssues: RowIssue[] = [];
-  for await (const batch of readCatalog(source, file, options, { batchSize: DEFAULT_BATCH_SIZE })) {
+  for await (const batch of readCatalog(source, file, options, { batchSize: DEFAULT_BATCH_SIZE, encoding })) {
     rowIssues.push(...batch.issues.filter((issue) => issue.id === sku));
     for (const { product, origin } of batch.entries) {
       const index = product.variants.findIndex((variant) => variant.sku === sku);
@@ -46,7 +46,7 @@ export async function explainSku(run: PreparedRun, sku: string): Promise<Explain
         sku,
         found: true,
         rowIssues,
-        source: { file, format, line, text: await readLine(file, line) },
+        source: { file, format, line, text: await readLine(file, line, encoding) },
         product: withoutVariants(product),
         variant,
         channels: run.channels.map(({ channel, mapping, feeds }) => ({
@@ -61,8 +61,8 @@ export async function explainSku(run: PreparedRun, sku: string): Promise<Explain
 }
 
 // The text of one line of the catalog file (decompressed), cut at 2,000 characters.
-async function readLine(file: string, line: number): Promise<string> {
-  const input = await openCatalogFile(file);
+async function readLine(file: string, line: number, encoding: string | undefined): Promise<string> {
+  const input = await openCatalogFile(file, encoding);
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let current = 0;
   try {

@@ -16,6 +16,8 @@ export interface CatalogRequest {
   format?: SourceFormat | undefined;
   /** The source's options (currency, store_url, column_map…), validated by its schema. */
   options?: Record<string, unknown> | undefined;
+  /** The file's text encoding (`--encoding`, `catalog.encoding`); UTF-8 when absent. */
+  encoding?: string | undefined;
 }
 
 export interface ChannelRequest {
@@ -35,7 +37,13 @@ export interface PreparedChannel {
 
 /** Everything checked before the first record is read: format, options, mappings, feeds. */
 export interface PreparedRun {
-  catalog: { file: string; format: SourceFormat; source: CatalogSource; options: unknown };
+  catalog: {
+    file: string;
+    format: SourceFormat;
+    source: CatalogSource;
+    options: unknown;
+    encoding?: string | undefined;
+  };
   channels: PreparedChannel[];
 }
 
@@ -44,7 +52,7 @@ export async function prepareRun(
   channels: readonly ChannelRequest[],
   feedFilter?: readonly string[],
 ): Promise<PreparedRun> {
-  const format = catalog.format ?? (await detectCatalogFormat(catalog.file));
+  const format = catalog.format ?? (await detectCatalogFormat(catalog.file, catalog.encoding));
   const source = sourceFor(format);
   const parsedOptions = source.optionsSchema.safeParse(catalog.options ?? {});
   if (!parsedOptions.success) {
@@ -80,7 +88,10 @@ export async function prepareRun(
     if (empty) throw new OmnifeedError("config", `--feeds selects no feed of channel ${empty.channel.id}`);
   }
 
-  return { catalog: { file: catalog.file, format, source, options: parsedOptions.data }, channels: prepared };
+  return {
+    catalog: { file: catalog.file, format, source, options: parsedOptions.data, encoding: catalog.encoding },
+    channels: prepared,
+  };
 }
 
 /** The serialisable description of the build that workers receive. */

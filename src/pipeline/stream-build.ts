@@ -63,6 +63,7 @@ export async function streamBuild(
   try {
     const batches = run.catalog.source.records(run.catalog.file, run.catalog.options, {
       batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+      encoding: run.catalog.encoding,
     });
     for await (const batch of batches) {
       const pending = runner.run(batch);

@@ -68,7 +68,7 @@ export async function* readCsvChunks(
   prepare: (header: CsvHeader) => ConsecutiveCsvLayout,
 ): AsyncGenerator<RecordBatch<CsvGroupOrChunk>> {
   const separator = delimiter.charCodeAt(0);
-  const input = await openCatalogFile(file);
+  const input = await openCatalogFile(file, read.encoding);
   const chunks = (input as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   const buffer = new SlidingBuffer();
   let bytesRead = 0;

@@ -43,7 +43,7 @@ export async function* readCsvGroups(
   /** Go on from this line of a file whose header was read already. */
   resume?: { header: CsvHeader; startLine: number },
 ): AsyncGenerator<RecordBatch<CsvGroup>> {
-  const separator = delimiter ?? detectDelimiter(firstLine(await readHead(file, 16 * 1024)));
+  const separator = delimiter ?? detectDelimiter(firstLine(await readHead(file, 16 * 1024, read.encoding)));
   const collector = createBatchCollector<CsvGroup>(file, read.batchSize);
   const emit = (group: CsvGroup) => collector.add(group, group.rows.length);
   let grouper: CsvGrouper | undefined = resume ? startGrouping(resume.header) : undefined;
@@ -52,6 +52,7 @@ export async function* readCsvGroups(
   const rows = readCsvRows(file, {
     delimiter: separator,
     signal: read.signal,
+    encoding: read.encoding,
     startLine: resume?.startLine,
     width: resume?.header.names.length,
   });

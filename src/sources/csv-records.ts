@@ -25,6 +25,7 @@ export interface CsvReadOptions {
   /** A record larger than this is reported as broken (an unclosed quote would swallow the file). */
   maxRecordSize?: number;
   signal?: AbortSignal;
+  encoding?: string | undefined;
 }
 
 const DEFAULT_CHUNK_SIZE = 256;
@@ -48,7 +49,7 @@ export async function* readCsvRows(file: string, options: CsvReadOptions): Async
   // Values in the header row; a shorter record with a line break inside a value is a broken quote.
   let width = options.width ?? 0;
   for (let resumes = 0; ; resumes++) {
-    const input = await openCatalogFile(file);
+    const input = await openCatalogFile(file, options.encoding);
     const skipper = resumeLine > 1 ? new LineSkipper(resumeLine - 1) : undefined;
     const source = skipper ? input.pipe(skipper) : input;
     const parser = parse({

@@ -3,6 +3,7 @@ import { open } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { OmnifeedError } from "../core/errors.js";
+import { catalogTextStage } from "./text-encoding.js";
 
 /** How much of a file (decompressed) format detection looks at. */
 export const HEAD_BYTES = 64 * 1024;
@@ -23,10 +24,20 @@ export async function isGzipFile(file: string): Promise<boolean> {
 }
 
 /**
- * Opens a catalog file as a stream of (decompressed) bytes: gzip is recognised by its magic bytes,
- * so `catalog.csv.gz` and a gzipped file named `catalog.csv` both work.
+ * Opens a catalog file as a stream of UTF-8 bytes: gzip is recognised by its magic bytes, so
+ * `catalog.csv.gz` and a gzipped file named `catalog.csv` both work; text in another `encoding`
+ * (or UTF-16 with a byte order mark) is transcoded, and UTF-8 that is not valid stops the read with
+ * an error naming the line (`text-encoding.ts`).
  */
-export async function openCatalogFile(file: string): Promise<Readable> {
+export async function openCatalogFile(file: string, encoding?: string): Promise<Readable> {
+  const bytes = await openDecompressed(file);
+  const stage = catalogTextStage(file, encoding, () => openDecompressed(file));
+  bytes.on("error", (error) => stage.destroy(error));
+  return bytes.pipe(stage);
+}
+
+/** The file's bytes, gunzipped when it is gzip. */
+async function openDecompressed(file: string): Promise<Readable> {
   const gzip = await isGzipFile(file);
   const raw = createReadStream(file, { highWaterMark: 256 * 1024 });
   if (!gzip) return raw;
@@ -36,8 +47,8 @@ export async function openCatalogFile(file: string): Promise<Readable> {
 }
 
 /** The first `maxBytes` of the decompressed file as text (BOM removed), for format detection. */
-export async function readHead(file: string, maxBytes = HEAD_BYTES): Promise<string> {
-  const stream = await openCatalogFile(file);
+export async function readHead(file: string, maxBytes = HEAD_BYTES, encoding?: string): Promise<string> {
+  const stream = await openCatalogFile(file, encoding);
   const chunks: Buffer[] = [];
   let length = 0;
   try {
@@ -47,8 +58,8 @@ export async function readHead(file: string, maxBytes = HEAD_BYTES): Promise<str
       if (length >= maxBytes) break;
     }
   } catch (error) {
-    // A damaged gzip tail does not matter for the head; an unreadable start does.
-    if (length === 0) throw catalogFileError(file, error);
+    // A damaged gzip tail does not matter for the head; an unreadable start or bad text does.
+    if (length === 0 || error instanceof OmnifeedError) throw catalogFileError(file, error);
   } finally {
     stream.destroy();
   }
@@ -62,8 +73,12 @@ export interface TextChunk {
 }
 
 /** The file as UTF-8 text in chunks (a multi-byte character is never split; BOM removed). */
-export async function* readTextChunks(file: string, signal?: AbortSignal): AsyncGenerator<TextChunk> {
-  const stream = await openCatalogFile(file);
+export async function* readTextChunks(
+  file: string,
+  signal?: AbortSignal,
+  encoding?: string,
+): AsyncGenerator<TextChunk> {
+  const stream = await openCatalogFile(file, encoding);
   const decoder = new TextDecoder("utf-8");
   let bytesRead = 0;
   try {

@@ -33,8 +33,8 @@ export function detectFormat(file: string, head: string): SourceFormat | undefin
 }
 
 /** Reads the start of a file (gunzipped when needed) and detects its format; `--format` skips this. */
-export async function detectCatalogFormat(file: string): Promise<SourceFormat> {
-  const format = detectFormat(file, await readHead(file));
+export async function detectCatalogFormat(file: string, encoding?: string): Promise<SourceFormat> {
+  const format = detectFormat(file, await readHead(file, undefined, encoding));
   if (!format) {
     throw new OmnifeedError("config", "cannot tell the catalog format from the file; pass --format", {
       where: file,

@@ -37,6 +37,8 @@ export interface ReadOptions {
   /** Target records per batch; a group is never split. */
   batchSize: number;
   signal?: AbortSignal;
+  /** The file's text encoding (`--encoding`); UTF-8, or UTF-16 by its byte order mark, when absent. */
+  encoding?: string | undefined;
 }
 
 /**

@@ -48,7 +48,7 @@ describe("meta-csv", () => {
         price: "15.00 USD",
         additional_image_link: "https://a.test/1.jpg,https://a.test/2.jpg",
         shipping: "US:CA:Ground:9.99 USD,US::Express:19.99 USD",
-        internal_label: "summer,sale",
+        internal_label: JSON.stringify(["summer", "sale"]),
       },
       {
         id: "MUG-01",

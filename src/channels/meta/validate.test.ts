@@ -58,6 +58,13 @@ describe("validateMetaItem", () => {
     expect(codes({ description: "d".repeat(10_000) })).toEqual(["error:value_too_long:description"]);
   });
 
+  it("warns about a U+FFFD already in a text, in a single value or in a list", () => {
+    expect(codes({ title: "Caf\uFFFD Mug" })).toEqual(["warning:replacement_character:title"]);
+    expect(codes({ internal_label: ["ok", "\uFFFDt\uFFFD"] })).toEqual([
+      "warning:replacement_character:internal_label",
+    ]);
+  });
+
   it("checks Meta's closed lists", () => {
     expect(codes({ availability: "in_stock" })).toEqual(["error:enum_invalid:availability"]);
     expect(codes({ age_group: "all_ages" })).toEqual(["error:enum_invalid:age_group"]);

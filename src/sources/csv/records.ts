@@ -18,7 +18,8 @@ export async function* readCsvBatches(
   options: CsvOptions,
   read: ReadOptions,
 ): AsyncGenerator<RecordBatch<CsvGroupOrChunk>> {
-  const delimiter = options.delimiter ?? detectDelimiter(firstLine(await readHead(file, 16 * 1024)));
+  const delimiter =
+    options.delimiter ?? detectDelimiter(firstLine(await readHead(file, 16 * 1024, read.encoding)));
   yield* readCsvChunks(file, read, delimiter, (header) => {
     const layout = compileCsvLayout(header.names, options.column_map);
     header.issues.push(...headerIssues(file, header, layout));

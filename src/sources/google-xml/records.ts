@@ -48,7 +48,7 @@ export async function* readGoogleXmlBatches(
     },
     (problem) => collector.issue(problemIssue(file, problem.line, problem.message)),
   );
-  for await (const chunk of readTextChunks(file, read.signal)) {
+  for await (const chunk of readTextChunks(file, read.signal, read.encoding)) {
     bytesRead = chunk.bytesRead;
     splitter.push(chunk.text);
     yield* ready.splice(0);

@@ -25,7 +25,7 @@ export async function* readJsonBatches(
     },
     (problem) => collector.issue(problemIssue(file, problem.line, problem.message)),
   );
-  for await (const chunk of readTextChunks(file, read.signal)) {
+  for await (const chunk of readTextChunks(file, read.signal, read.encoding)) {
     bytesRead = chunk.bytesRead;
     splitter.push(chunk.text);
     yield* ready.splice(0);
@@ -49,7 +49,7 @@ export async function* readJsonlBatches(
     if (text.trim() !== "") collector.add({ text, line }, variantCount(text));
     line++;
   };
-  for await (const chunk of readTextChunks(file, read.signal)) {
+  for await (const chunk of readTextChunks(file, read.signal, read.encoding)) {
     bytesRead = chunk.bytesRead;
     const text = rest + chunk.text;
     let from = 0;
