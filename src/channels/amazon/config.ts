@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CurrencySchema } from "../../core/money.js";
+import { InvalidIdentifierPolicySchema } from "../identifiers.js";
 import { currencyOfMarketplace } from "./marketplaces.js";
 
 /**
@@ -38,6 +39,13 @@ export const AmazonSettingsSchema = z
     operation_type: z.enum(["UPDATE", "PARTIAL_UPDATE"]).default("UPDATE"),
     /** Ask for the listings' data in the processing report (header `report.includedData`). */
     report_included_data: z.array(z.enum(REPORT_INCLUDED_DATA)).min(1).optional(),
+    /**
+     * An invalid GTIN (or a part number that is a damaged barcode) is never sent. `reject` keeps
+     * the listing out: Amazon refuses a new listing without a product id, and declaring a GTIN
+     * exemption for a product that has a barcode would misstate it. `drop` leaves the GTIN out,
+     * for listings that match an existing ASIN (`merchant_suggested_asin`).
+     */
+    invalid_identifiers: InvalidIdentifierPolicySchema.default("reject"),
   })
   .transform((settings, context) => {
     const currency = settings.currency ?? currencyOfMarketplace(settings.marketplace_id);

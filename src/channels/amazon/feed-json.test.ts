@@ -87,6 +87,7 @@ describe("AmazonSettingsSchema", () => {
       fulfillment_channel_code: "DEFAULT",
       requirements: "LISTING",
       operation_type: "UPDATE",
+      invalid_identifiers: "reject",
     });
   });
 

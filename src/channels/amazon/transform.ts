@@ -7,6 +7,7 @@ import { channelKeyText } from "../channel-key.js";
 import { normaliseOffset } from "../feed-checks.js";
 import { textListOf, textOf } from "../feed-text.js";
 import { checkGtin } from "../gtin.js";
+import { screenGtin, screenMpn } from "../identifiers.js";
 import type { AmazonSettings } from "./config.js";
 
 /** A JSON value inside a listing attribute. */
@@ -98,7 +99,6 @@ export function toAmazonItem(
   localized("brand");
   localized("manufacturer");
   plain("model_number");
-  plain("part_number");
   localized("product_description");
   const bullets = textListOf(fields.bullet_point, false);
   if (bullets) {
@@ -123,7 +123,7 @@ export function toAmazonItem(
       marketplace_id: marketplace,
     }));
 
-  identifiersOf(fields, marketplace, attributes);
+  identifiersOf(fields, settings, attributes, issues);
   const condition = textOf(fields.condition_type);
   if (condition !== undefined) {
     const key = condition.toLowerCase();
@@ -166,14 +166,28 @@ export function toAmazonItem(
 }
 
 // Identifiers: a GTIN with its type, or an ASIN to match, or the declaration that the product has
-// no GTIN (accepted for brands with an approved GTIN exemption).
+// no GTIN (accepted for brands with an approved GTIN exemption). An invalid GTIN is never sent, and
+// its absence declares no exemption: the product has a barcode, only the file damaged it.
 function identifiersOf(
   fields: MappingResult["fields"],
-  marketplace: string,
+  settings: AmazonSettings,
   attributes: AmazonAttributes,
+  issues: ItemIssue[],
 ): void {
-  const gtin = textOf(fields.externally_assigned_product_identifier);
+  const marketplace = settings.marketplace_id;
+  const policy = settings.invalid_identifiers;
+  const mapped = textOf(fields.externally_assigned_product_identifier);
+  const gtin =
+    mapped === undefined
+      ? undefined
+      : screenGtin(mapped, "externally_assigned_product_identifier", policy, issues);
   const asin = textOf(fields.merchant_suggested_asin);
+  const partNumber = textOf(fields.part_number);
+  const part =
+    partNumber === undefined
+      ? undefined
+      : screenMpn(partNumber, gtin === undefined ? mapped : undefined, "part_number", policy, issues);
+  if (part !== undefined) attributes.part_number = [{ value: part, marketplace_id: marketplace }];
   if (gtin !== undefined) {
     const type = textOf(fields.external_product_id_type)?.toLowerCase() ?? checkGtin(gtin).type;
     attributes.externally_assigned_product_identifier = [
@@ -183,7 +197,7 @@ function identifiersOf(
     ];
   }
   if (asin !== undefined) attributes.merchant_suggested_asin = [{ value: asin, marketplace_id: marketplace }];
-  if (gtin === undefined && asin === undefined) {
+  if (mapped === undefined && asin === undefined) {
     attributes.supplier_declared_has_product_identifier_exemption = [
       { value: true, marketplace_id: marketplace },
     ];

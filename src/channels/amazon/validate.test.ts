@@ -27,8 +27,8 @@ function codes(fields: Record<string, FieldValue>, options: Partial<AmazonSettin
     firedRules: [],
     issues: [],
   };
-  const { item } = toAmazonItem(mapped, merged);
-  return validateAmazonItem(item, merged).map(
+  const { item, issues } = toAmazonItem(mapped, merged);
+  return [...issues, ...validateAmazonItem(item, merged)].map(
     (issue) => `${issue.severity}:${issue.code}:${issue.field ?? ""}`,
   );
 }
@@ -84,6 +84,10 @@ describe("validateAmazonItem", () => {
     expect(codes({ externally_assigned_product_identifier: "ABC" })).toEqual([
       "error:gtin_invalid:externally_assigned_product_identifier",
     ]);
+    // A dropped GTIN declares no exemption: the product has one, the file damaged it.
+    expect(
+      codes({ externally_assigned_product_identifier: "3.60063E+11" }, { invalid_identifiers: "drop" }),
+    ).toEqual(["warning:gtin_spreadsheet_damage:externally_assigned_product_identifier"]);
     expect(codes({ externally_assigned_product_identifier: undefined })).toEqual([
       "warning:gtin_exemption_declared:externally_assigned_product_identifier",
     ]);

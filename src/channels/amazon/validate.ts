@@ -1,6 +1,5 @@
 import type { ItemIssue } from "../../core/issues.js";
 import { ISO_DATE } from "../feed-checks.js";
-import { checkGtin } from "../gtin.js";
 import type { AmazonSettings } from "./config.js";
 import type { AmazonAttributeValue, AmazonItem, AmazonJson } from "./transform.js";
 
@@ -206,25 +205,7 @@ function checkSalePeriod(discounted: AmazonJson | undefined, issues: ItemIssue[]
 }
 
 function checkIdentifiers(attributes: AmazonItem["attributes"], issues: ItemIssue[]): void {
-  const gtin = first(attributes.externally_assigned_product_identifier)?.value;
-  if (typeof gtin === "string") {
-    const result = checkGtin(gtin);
-    if (result.problem === "check_digit") {
-      issues.push({
-        severity: "error",
-        code: "gtin_check_digit",
-        field: "externally_assigned_product_identifier",
-        message: `"${gtin}" has a wrong check digit`,
-      });
-    } else if (!result.ok) {
-      issues.push({
-        severity: "error",
-        code: "gtin_invalid",
-        field: "externally_assigned_product_identifier",
-        message: `"${gtin}" is not a UPC, EAN, GTIN-14 or ISBN`,
-      });
-    }
-  }
+  // The GTIN was screened when the listing was built (channels/identifiers.ts).
   const asin = first(attributes.merchant_suggested_asin)?.value;
   if (typeof asin === "string" && !ASIN.test(asin)) {
     issues.push({

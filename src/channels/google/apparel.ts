@@ -1,40 +1,14 @@
+import { googleCategoryIdOf, isGoogleCategoryWithin } from "./taxonomy.js";
+
 /**
  * Recognises Apparel & Accessories items, which need `color`, `size`, `gender`, `age_group` and
- * `brand` (https://support.google.com/merchants/answer/7052112, "Apparel"). The taxonomy file is
- * not shipped: a category is known by the root id 166, a few well-known ids under it, or its text
- * path. An id deeper in the tree that is not listed here is not recognised.
+ * `brand` (https://support.google.com/merchants/answer/7052112, "Apparel"), by the category's place
+ * in Google's taxonomy: anything under Apparel & Accessories (166) is apparel, and anything under
+ * Clothing (1604) or Shoes (187) needs a size as well.
  */
 
-/** Apparel & Accessories and its direct children. */
-const APPAREL_IDS = new Set(["166", "167", "184", "6551", "6552", "188", "1933"]);
-
-/** Clothing (1604), its direct children, Socks (209), and Shoes (187): these also need a size. */
-const SIZED_IDS = new Set([
-  "1604",
-  "5322",
-  "182",
-  "2271",
-  "5182",
-  "203",
-  "7313",
-  "204",
-  "212",
-  "207",
-  "1581",
-  "5344",
-  "208",
-  "1594",
-  "211",
-  "5388",
-  "213",
-  "209",
-  "2306",
-  "5441",
-  "187",
-]);
-
-const APPAREL_PATH = "apparel & accessories";
-const SIZED_PATHS = ["apparel & accessories > clothing", "apparel & accessories > shoes"];
+const APPAREL = "166";
+const SIZED = ["1604", "187"] as const;
 
 export interface ApparelKind {
   apparel: boolean;
@@ -43,18 +17,26 @@ export interface ApparelKind {
 }
 
 const NOT_APPAREL: ApparelKind = { apparel: false, sized: false };
-const SIZED: ApparelKind = { apparel: true, sized: true };
-const UNSIZED: ApparelKind = { apparel: true, sized: false };
+const SIZED_APPAREL: ApparelKind = { apparel: true, sized: true };
+const UNSIZED_APPAREL: ApparelKind = { apparel: true, sized: false };
+
+// Per category id, decided once: items ask for the same few categories over and over.
+const kinds = new Map<string, ApparelKind>();
 
 /** What `google_product_category` (an id or a path) says about the apparel rules. */
 export function apparelKindOf(category: string | undefined): ApparelKind {
-  if (category === undefined) return NOT_APPAREL;
-  if (SIZED_IDS.has(category)) return SIZED;
-  if (APPAREL_IDS.has(category)) return UNSIZED;
-  const path = category.toLowerCase();
-  if (!path.startsWith(APPAREL_PATH)) return NOT_APPAREL;
-  if (path.length > APPAREL_PATH.length && !path.startsWith(" >", APPAREL_PATH.length)) return NOT_APPAREL;
-  return SIZED_PATHS.some((sized) => path === sized || path.startsWith(`${sized} >`)) ? SIZED : UNSIZED;
+  const id = category === undefined ? undefined : googleCategoryIdOf(category);
+  if (id === undefined) return NOT_APPAREL;
+  let kind = kinds.get(id);
+  if (kind === undefined) {
+    kind = !isGoogleCategoryWithin(id, APPAREL)
+      ? NOT_APPAREL
+      : SIZED.some((sized) => isGoogleCategoryWithin(id, sized))
+        ? SIZED_APPAREL
+        : UNSIZED_APPAREL;
+    kinds.set(id, kind);
+  }
+  return kind;
 }
 
 /** Countries where missing apparel attributes disapprove the item (elsewhere: limited performance). */
@@ -67,6 +49,3 @@ export const APPAREL_STRICT_COUNTRIES: ReadonlySet<string> = new Set([
   "UK",
   "US",
 ]);
-
-/** Listed ids, for the test that checks them against the taxonomy file. */
-export const KNOWN_APPAREL_IDS: readonly string[] = [...APPAREL_IDS, ...SIZED_IDS];

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { InvalidIdentifierPolicySchema } from "../identifiers.js";
 
 /**
  * The `settings:` block of a Google mapping file. Defaults make the built-in mapping usable as it
@@ -50,6 +51,12 @@ export const GoogleSettingsSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  /**
+   * An invalid `gtin` (or an `mpn` that is a damaged barcode) is never sent: `drop` leaves it out
+   * with a warning (Google lists items without a GTIN, with limited performance); `reject` keeps
+   * the item out of the feed.
+   */
+  invalid_identifiers: InvalidIdentifierPolicySchema.default("drop"),
 });
 
 export type GoogleSettings = z.infer<typeof GoogleSettingsSchema>;

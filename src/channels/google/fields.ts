@@ -84,7 +84,7 @@ export const GOOGLE_FIELDS = [
     name: "google_product_category",
     kind: "text",
     maxLength: 750,
-    description: "Google taxonomy id (preferred) or full path.",
+    description: "Google taxonomy id or full path (sent as its id); an unknown one is left out.",
   },
   {
     name: "product_type",

@@ -189,4 +189,32 @@ describe("toGoogleItem", () => {
   it("leaves out an id of nothing but control characters, so validation reports it missing", () => {
     expect(toGoogleItem(mappedOf({ id: "\t\u0001" }), settings).item.attributes.id).toBeUndefined();
   });
+
+  it("never carries an invalid gtin or mpn: drops them with a warning, or rejects under invalid_identifiers: reject", () => {
+    const junk = mappedOf({ id: "A", gtin: "3.65275E+11", mpn: "3.65275E+11" });
+    const dropped = toGoogleItem(junk, settings);
+    expect([dropped.item.attributes.gtin, dropped.item.attributes.mpn]).toEqual([undefined, undefined]);
+    expect(dropped.issues.map((issue) => `${issue.severity}:${issue.code}`)).toEqual([
+      "warning:gtin_spreadsheet_damage",
+      "warning:mpn_spreadsheet_damage",
+    ]);
+    const rejected = toGoogleItem(junk, { ...settings, invalid_identifiers: "reject" });
+    expect(rejected.item.attributes.gtin).toBeUndefined();
+    expect(rejected.issues.map((issue) => issue.severity)).toEqual(["error", "error"]);
+    expect(toGoogleItem(mappedOf({ id: "A", gtin: "36000291452" }), settings).item.attributes.gtin).toBe(
+      "036000291452",
+    );
+  });
+
+  it("sends a category path as its id and leaves out a category Google does not know", () => {
+    const path = "Apparel & Accessories > Clothing Accessories > Hats";
+    expect(toGoogleItem(mappedOf({ google_product_category: path }), settings).item.attributes).toMatchObject(
+      {
+        google_product_category: "173",
+      },
+    );
+    const unknown = toGoogleItem(mappedOf({ google_product_category: "Hats" }), settings);
+    expect(unknown.item.attributes.google_product_category).toBeUndefined();
+    expect(unknown.issues.map((issue) => issue.code)).toEqual(["google_product_category_unknown"]);
+  });
 });

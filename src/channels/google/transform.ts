@@ -2,10 +2,12 @@ import type { ItemIssue } from "../../core/issues.js";
 import type { MappingResult } from "../../mapping/types.js";
 import { channelKeyText } from "../channel-key.js";
 import { compileAttributeReader } from "../feed-attributes.js";
+import { screenIdentifierAttributes } from "../identifiers.js";
 import type { ShippingGroup } from "../shipping-groups.js";
 import type { GoogleSettings } from "./config.js";
 import type { GoogleAttributes } from "./fields.js";
 import { GOOGLE_FIELDS } from "./fields.js";
+import { screenGoogleCategory } from "./taxonomy.js";
 
 /**
  * One row of the local inventory feed (https://support.google.com/merchants/answer/3061342): the
@@ -70,7 +72,8 @@ const NO_ROWS: GoogleLocalInventoryRow[] = [];
 
 /**
  * Mapped fields → a Google item. Pure; unreadable values are kept as text for `validate` to
- * report. Lists longer than Google takes are cut here, with a warning.
+ * report. Lists longer than Google takes are cut here, with a warning. An invalid GTIN or MPN is
+ * left out or rejects the item (`invalid_identifiers`); a category path becomes its taxonomy id.
  */
 export function toGoogleItem(
   mapped: MappingResult,
@@ -79,6 +82,10 @@ export function toGoogleItem(
   const { attributes, issues } = readAttributes(mapped.fields, defaultsOf(settings));
   // Cleaned before the local inventory rows copy it: every feed writes the same id.
   if (attributes.id !== undefined) attributes.id = channelKeyText(attributes.id) || undefined;
+  screenIdentifierAttributes(attributes, settings.invalid_identifiers, issues);
+  if (attributes.google_product_category !== undefined) {
+    attributes.google_product_category = screenGoogleCategory(attributes.google_product_category, issues);
+  }
   const item: GoogleItem = { attributes, localInventory: localInventoryOf(attributes, mapped, settings) };
   return { item, issues };
 }

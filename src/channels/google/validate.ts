@@ -1,6 +1,6 @@
 import type { ItemIssue, Severity } from "../../core/issues.js";
 import { checkPrices, checkRequired, checkShippingGroups, compileFeedChecks } from "../feed-checks.js";
-import { checkGtin, hasRestrictedPrefix } from "../gtin.js";
+import { hasRestrictedPrefix } from "../gtin.js";
 import type { ApparelKind } from "./apparel.js";
 import { APPAREL_STRICT_COUNTRIES, apparelKindOf } from "./apparel.js";
 import type { GoogleSettings } from "./config.js";
@@ -25,7 +25,7 @@ export function validateGoogleItem(item: GoogleItem, settings: GoogleSettings): 
   checkFields(attributes, issues);
   checkAvailability(attributes, issues);
   checkPrices(attributes, issues);
-  const gtinValid = checkGtinValue(attributes.gtin, issues);
+  const gtinValid = checkGtinPrefix(attributes.gtin, issues);
   const apparel = apparelKindOf(attributes.google_product_category);
   checkIdentifiers(attributes, gtinValid, apparel.apparel, issues);
   checkApparel(attributes, apparel, settings, issues);
@@ -58,28 +58,9 @@ function checkAvailability(attributes: GoogleAttributes, issues: ItemIssue[]): v
   }
 }
 
-/** Returns whether the item has a valid GTIN. */
-function checkGtinValue(gtin: string | undefined, issues: ItemIssue[]): boolean {
+// The GTIN was screened when the item was built (channels/identifiers.ts): what is left is valid.
+function checkGtinPrefix(gtin: string | undefined, issues: ItemIssue[]): boolean {
   if (gtin === undefined) return false;
-  const result = checkGtin(gtin);
-  if (result.problem === "not_digits" || result.problem === "bad_length") {
-    issues.push({
-      severity: "error",
-      code: "gtin_invalid",
-      field: "gtin",
-      message: `"${gtin}" is not a GTIN: 8, 12, 13 or 14 digits (or an ISBN-10)`,
-    });
-    return false;
-  }
-  if (result.problem === "check_digit") {
-    issues.push({
-      severity: "error",
-      code: "gtin_check_digit",
-      field: "gtin",
-      message: `"${gtin}" has a wrong check digit`,
-    });
-    return false;
-  }
   if (hasRestrictedPrefix(gtin)) {
     issues.push({
       severity: "warning",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { InvalidIdentifierPolicySchema } from "../identifiers.js";
 
 /** The `settings:` block of a Meta mapping file: the RSS channel of the XML feed. */
 export const MetaSettingsSchema = z.strictObject({
@@ -11,6 +12,11 @@ export const MetaSettingsSchema = z.strictObject({
     .optional(),
   /** `<description>` of the RSS channel. */
   description: z.string().min(1).default("Products exported by omnifeed"),
+  /**
+   * An invalid `gtin` (or an `mpn` that is a damaged barcode) is never sent: `drop` leaves it out
+   * with a warning (the item still sells on its brand); `reject` keeps the item out of the feed.
+   */
+  invalid_identifiers: InvalidIdentifierPolicySchema.default("drop"),
 });
 
 export type MetaSettings = z.infer<typeof MetaSettingsSchema>;

@@ -51,7 +51,7 @@ export const META_FIELDS = [
     name: "google_product_category",
     kind: "text",
     maxLength: 250,
-    description: "Google taxonomy id or path.",
+    description: "Google taxonomy id or full path (sent as its id); an unknown one is left out.",
   },
   { name: "fb_product_category", kind: "text", description: "Meta's own category name or id." },
   {

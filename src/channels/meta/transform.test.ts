@@ -103,4 +103,26 @@ describe("toMetaItem", () => {
     expect(item.attributes.id).toBe("TEE TAB-03");
     expect(metaChannel.keyOf(item)).toBe("TEE TAB-03");
   });
+
+  it("runs the same identifier check as Google and reads category paths as ids", () => {
+    const { item, issues } = toMetaItem(
+      mappedOf({
+        gtin: "3.65275E+11",
+        mpn: "3.65275E+11",
+        google_product_category: "Home & Garden > Kitchen & Dining > Tableware > Drinkware > Mugs",
+      }),
+      settings,
+    );
+    expect([item.attributes.gtin, item.attributes.mpn, item.attributes.google_product_category]).toEqual([
+      undefined,
+      undefined,
+      "2169",
+    ]);
+    expect(issues.map((issue) => `${issue.severity}:${issue.code}`)).toEqual([
+      "warning:gtin_spreadsheet_damage",
+      "warning:mpn_spreadsheet_damage",
+    ]);
+    const rejected = toMetaItem(mappedOf({ gtin: "12345" }), { ...settings, invalid_identifiers: "reject" });
+    expect(rejected.issues.map((issue) => `${issue.severity}:${issue.code}`)).toEqual(["error:gtin_invalid"]);
+  });
 });
