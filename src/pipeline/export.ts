@@ -8,7 +8,7 @@ import { discardFeeds, publishFeeds } from "../feeds/publish.js";
 import { commitTempFile, removeStaleTempFiles, tempPathFor } from "../feeds/temp-file.js";
 import { IssuesFile } from "./issues-file.js";
 import type { PreparedRun } from "./plan.js";
-import type { RunSummary } from "./run-report.js";
+import type { ChannelSummary, RunSummary } from "./run-report.js";
 import { RunReport } from "./run-report.js";
 import type { BuildRunOptions } from "./stream-build.js";
 import { streamBuild } from "./stream-build.js";
@@ -22,6 +22,8 @@ export interface ExportOptions extends Omit<BuildRunOptions, "withFeeds"> {
   /** Largest share (0…1) of a published feed's entries a new run may drop. */
   maxShrink: number;
   force: boolean;
+  /** Publish feeds without entries; otherwise such a feed writes no file. */
+  allowEmpty: boolean;
   /** Publish nothing when any row or item has an error. */
   strict: boolean;
 }
@@ -94,9 +96,12 @@ export async function runExport(run: PreparedRun, options: ExportOptions): Promi
     finished = [];
     status = "strict_failed";
   } else {
+    const channels = report.summary([]).channels;
     outcomes = await publishFeeds(options.outDir, finished, {
       maxShrink: options.maxShrink,
       force: options.force,
+      allowEmpty: options.allowEmpty,
+      whyEmpty: (feedId) => whyEmpty(channels.find((entry) => feedId.startsWith(`${entry.channel}-`))),
     });
     status = outcomes.some((outcome) => outcome.status === "held") ? "held" : "published";
   }
@@ -109,4 +114,12 @@ export async function runExport(run: PreparedRun, options: ExportOptions): Promi
   await writeFile(reportTemp, `${JSON.stringify({ status, durationMs, workers, ...summary }, null, 2)}\n`);
   await commitTempFile(reportTemp, reportFile);
   return { status, summary, workers, durationMs, reportFile, issuesFile: join(options.outDir, ISSUES_FILE) };
+}
+
+/** Why a channel's feeds have no entries, in the words of its summary. */
+function whyEmpty(channel: ChannelSummary | undefined): string {
+  if (!channel || channel.read === 0) return "no variant reached the channel";
+  if (channel.filtered === channel.read) return "every item was filtered out";
+  if (channel.filtered === 0) return "every item was rejected";
+  return "every item was rejected or filtered out";
 }

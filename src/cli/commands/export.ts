@@ -17,7 +17,15 @@ export function registerExport(program: Command, setExit: (code: ExitCode) => vo
       "--max-shrink <percent>",
       "hold a feed whose item count fell by more than this against the published one (default 20)",
     )
-    .option("--force", "publish even a feed the shrink guard would hold", false)
+    .option(
+      "--force",
+      "publish even a feed the shrink guard would hold, or whose published file cannot be counted",
+      false,
+    )
+    .option(
+      "--allow-empty",
+      "publish a feed with no entries (otherwise it writes no file and the published one stays)",
+    )
     .option("--strict", "publish nothing and exit 3 when any row or item has an error", false)
     .addHelpText(
       "after",
@@ -33,6 +41,7 @@ export function registerExport(program: Command, setExit: (code: ExitCode) => vo
         gzip: options.gzip,
         maxShrink: options.maxShrink,
         force: options.force,
+        allowEmpty: options.allowEmpty,
         strict: options.strict,
         workers: options.workers,
         batchSize: options.batchSize,
