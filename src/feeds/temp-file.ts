@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createWriteStream, type WriteStream } from "node:fs";
+import { createWriteStream, existsSync, rmSync, type WriteStream } from "node:fs";
 import { open, readdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
@@ -14,6 +14,8 @@ const TEMP_PATTERN = /^\.(.+)\.omnifeed-(\d+)-[0-9a-f]{8}\.tmp$/;
 // Temp files this process made. In a container every run may get the same small pid, so a file
 // with our pid is ours only if we made it; otherwise it is a killed run's leftover.
 const madeHere = new Set<string>();
+// Final paths this process renamed a temp file onto, for the message of an interrupted run.
+const committedHere: string[] = [];
 
 export function tempPathFor(finalPath: string): string {
   const suffix = `${process.pid}-${randomBytes(4).toString("hex")}`;
@@ -40,7 +42,25 @@ export async function commitTempFile(tempPath: string, finalPath: string): Promi
     await handle.close();
   }
   await rename(tempPath, finalPath);
+  madeHere.delete(tempPath);
+  committedHere.push(finalPath);
   await syncDirectory(dirname(finalPath));
+}
+
+/**
+ * Removes every temp file this process made that is still there, synchronously, for a run
+ * stopped by a signal: only ours, since another run may be writing into the same folder.
+ * Returns how many were removed and which final files this run had already put in place.
+ */
+export function removeOwnTempFilesSync(): { removed: number; committed: readonly string[] } {
+  let removed = 0;
+  for (const path of madeHere) {
+    if (!existsSync(path)) continue;
+    rmSync(path, { force: true });
+    removed += 1;
+  }
+  madeHere.clear();
+  return { removed, committed: committedHere };
 }
 
 async function syncDirectory(dir: string): Promise<void> {

@@ -1,9 +1,10 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FinishedFeed } from "../feeds/feed-writer.js";
 import { FeedWriter } from "../feeds/feed-writer.js";
 import type { PublishOutcome } from "../feeds/publish.js";
 import { readManifest } from "../feeds/manifest.js";
+import { prepareOutputDir } from "../feeds/output-dir.js";
 import { discardFeeds, publishFeeds } from "../feeds/publish.js";
 import { commitTempFile, removeStaleTempFiles, tempPathFor } from "../feeds/temp-file.js";
 import { IssuesFile } from "./issues-file.js";
@@ -45,7 +46,7 @@ export interface ExportResult {
  */
 export async function runExport(run: PreparedRun, options: ExportOptions): Promise<ExportResult> {
   const started = performance.now();
-  await mkdir(options.outDir, { recursive: true });
+  await prepareOutputDir(options.outDir);
   await removeStaleTempFiles(options.outDir);
   // An unreadable manifest would stop the publish: find out before building anything.
   await readManifest(options.outDir);
@@ -97,12 +98,19 @@ export async function runExport(run: PreparedRun, options: ExportOptions): Promi
     status = "strict_failed";
   } else {
     const channels = report.summary([]).channels;
-    outcomes = await publishFeeds(options.outDir, finished, {
-      maxShrink: options.maxShrink,
-      force: options.force,
-      allowEmpty: options.allowEmpty,
-      whyEmpty: (feedId) => whyEmpty(channels.find((entry) => feedId.startsWith(`${entry.channel}-`))),
-    });
+    try {
+      outcomes = await publishFeeds(options.outDir, finished, {
+        maxShrink: options.maxShrink,
+        force: options.force,
+        allowEmpty: options.allowEmpty,
+        whyEmpty: (feedId) => whyEmpty(channels.find((entry) => feedId.startsWith(`${entry.channel}-`))),
+      });
+    } catch (error) {
+      // Feeds not yet renamed into place when the publish failed leave no temp files behind.
+      await discardFeeds(finished);
+      await issues.discard();
+      throw error;
+    }
     status = outcomes.some((outcome) => outcome.status === "held") ? "held" : "published";
   }
   await issues.commit();
