@@ -11,7 +11,10 @@ export function registerExport(program: Command, setExit: (code: ExitCode) => vo
   withCatalogOptions(program.command("export"))
     .description("read a catalog and write validated feed files for the chosen channels")
     .option("--out <dir>", "output directory for the feeds")
-    .option("--feeds <list>", "only these feeds, e.g. google-xml,meta-csv,amazon-json")
+    .option(
+      "--feeds <list>",
+      "the feeds to write, any of the chosen channels' (not only those the mapping lists), e.g. google-xml,google-tsv",
+    )
     .option("--gzip", "write .gz feed files")
     .option(
       "--max-shrink <percent>",
