@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { encodeEntries } from "./encoded-entries.js";
 import { FeedWriter } from "./feed-writer.js";
 import type { FeedFormat } from "./format.js";
@@ -37,8 +37,15 @@ async function writeFeed(dir: string, format: FeedFormat<string, null>, items: s
   return writer.finish();
 }
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 function freshDir(): string {
-  return mkdtempSync(join(tmpdir(), "omnifeed-publish-"));
+  const dir = mkdtempSync(join(tmpdir(), "omnifeed-publish-"));
+  made.push(dir);
+  return dir;
 }
 
 describe("feed writing and publishing", () => {
