@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import { Command, CommanderError } from "commander";
 import { isOmnifeedError } from "../core/errors.js";
-import { removeOwnTempFilesSync } from "../feeds/temp-file.js";
+import { removeOwnTempFiles } from "../feeds/temp-file.js";
 import { registerDev } from "./commands/dev.js";
 import { registerExplain } from "./commands/explain.js";
 import { registerExport } from "./commands/export.js";
@@ -38,6 +38,8 @@ export async function run(argv: string[]): Promise<ExitCode> {
     await program.parseAsync(argv);
     return exitCode;
   } catch (error) {
+    // A run stopped by a signal fails on its way down; the signal handler tells and exits.
+    if (stopping) return await stopping;
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
@@ -67,6 +69,7 @@ function ignoreClosedOutput(): void {
 }
 
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+let stopping: Promise<never> | undefined;
 
 /**
  * Ctrl-C or a CI timeout stops the run at once: this run's temp files (up to a feed's size each,
@@ -75,7 +78,10 @@ const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
  */
 function handleSignals(): () => void {
   const onSignal = (signal: keyof typeof SIGNAL_EXIT): void => {
-    const { removed, committed } = removeOwnTempFilesSync();
+    stopping ??= stop(signal);
+  };
+  const stop = async (signal: keyof typeof SIGNAL_EXIT): Promise<never> => {
+    const { removed, committed } = await removeOwnTempFiles();
     const kept =
       committed.length === 0
         ? "the published feeds were not changed"
@@ -87,7 +93,7 @@ function handleSignals(): () => void {
     } catch {
       // stderr may be closed too; the exit code still tells.
     }
-    process.exit(SIGNAL_EXIT[signal]);
+    return process.exit(SIGNAL_EXIT[signal]);
   };
   const onInt = (): void => onSignal("SIGINT");
   const onTerm = (): void => onSignal("SIGTERM");

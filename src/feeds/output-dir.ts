@@ -1,7 +1,7 @@
-import { mkdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { OmnifeedError } from "../core/errors.js";
-import { tempPathFor } from "./temp-file.js";
+import { tempPathFor, writeTempFile } from "./temp-file.js";
 
 /**
  * Makes sure the output folder exists and this process can create files in it, before anything is
@@ -21,7 +21,7 @@ export async function prepareOutputDir(dir: string): Promise<void> {
   // The probe has a temp file's name, so a run killed right here leaves nothing the next run keeps.
   const probe = tempPathFor(join(dir, "write-check"));
   try {
-    await writeFile(probe, "", { flag: "wx" });
+    await writeTempFile(probe, "");
   } catch (error) {
     throw unusable(dir, error);
   } finally {

@@ -1,4 +1,3 @@
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FinishedFeed } from "../feeds/feed-writer.js";
 import { FeedWriter } from "../feeds/feed-writer.js";
@@ -6,7 +5,7 @@ import type { PublishOutcome } from "../feeds/publish.js";
 import { readManifest } from "../feeds/manifest.js";
 import { prepareOutputDir } from "../feeds/output-dir.js";
 import { discardFeeds, publishFeeds } from "../feeds/publish.js";
-import { commitTempFile, removeStaleTempFiles, tempPathFor } from "../feeds/temp-file.js";
+import { commitTempFile, removeStaleTempFiles, tempPathFor, writeTempFile } from "../feeds/temp-file.js";
 import { IssuesFile } from "./issues-file.js";
 import type { PreparedRun } from "./plan.js";
 import type { ChannelSummary, RunSummary } from "./run-report.js";
@@ -119,7 +118,10 @@ export async function runExport(run: PreparedRun, options: ExportOptions): Promi
   const durationMs = Math.round(performance.now() - started);
   const reportFile = join(options.outDir, REPORT_FILE);
   const reportTemp = tempPathFor(reportFile);
-  await writeFile(reportTemp, `${JSON.stringify({ status, durationMs, workers, ...summary }, null, 2)}\n`);
+  await writeTempFile(
+    reportTemp,
+    `${JSON.stringify({ status, durationMs, workers, ...summary }, null, 2)}\n`,
+  );
   await commitTempFile(reportTemp, reportFile);
   return { status, summary, workers, durationMs, reportFile, issuesFile: join(options.outDir, ISSUES_FILE) };
 }
