@@ -371,7 +371,7 @@ describe("an export interrupted or with its output closed", () => {
       expect(result.code).toBe(code);
       expect(result.stderr).toMatch(
         new RegExp(
-          `^omnifeed: stopped by ${signal}; removed \\d+ temp files of this run; the published feeds were not changed\\n$`,
+          `^omnifeed: stopped by ${signal}; removed \\d+ temp files? of this run; the published feeds were not changed\\n$`,
         ),
       );
       expect(tempFiles(out)).toEqual([other]);
