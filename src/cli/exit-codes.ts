@@ -16,6 +16,8 @@ export const EXIT_CODES_HELP = `
 Exit codes:
   0  done (bad rows and rejected items are reported, not fatal)
   1  unexpected failure
-  2  bad command line, config or mapping file, a catalog that cannot be read, or a bad manifest
+  2  bad command line, config or mapping file, a catalog that cannot be read, a bad manifest,
+     or an --out folder that cannot be written
   3  --strict export or validate found rows or items with errors; explain did not find the SKU
-  4  a feed was held by the shrink guard (the published file was kept)`;
+  4  a feed was held by the shrink guard (the published file was kept)
+  130/143  stopped by SIGINT/SIGTERM (this run's temp files removed, published files kept)`;

@@ -31,6 +31,7 @@ export const ExportFlagsSchema = CommonFlagsSchema.extend({
   gzip: z.boolean().optional(),
   maxShrink: z.string().optional(),
   force: z.boolean().default(false),
+  allowEmpty: z.boolean().optional(),
   strict: z.boolean().default(false),
 });
 export type ExportFlags = z.infer<typeof ExportFlagsSchema>;
@@ -48,6 +49,7 @@ export interface ExportRun extends CommonRun {
   gzip: boolean;
   maxShrink: number;
   force: boolean;
+  allowEmpty: boolean;
   strict: boolean;
 }
 
@@ -79,6 +81,7 @@ export async function resolveExportRun(flags: ExportFlags): Promise<ExportRun> {
     gzip: flags.gzip ?? config.output?.gzip ?? false,
     maxShrink: maxShrinkPercent / 100,
     force: flags.force,
+    allowEmpty: flags.allowEmpty ?? config.output?.allow_empty ?? false,
     strict: flags.strict,
   };
 }

@@ -65,8 +65,13 @@ function formatFeed(feed: PublishOutcome): string {
   const files =
     feed.files.length > 1
       ? `${feed.files[0]} … (${feed.files.length} files)`
-      : (feed.files[0] ?? "(no file)");
-  const status = feed.status === "held" ? `HELD: ${feed.message}` : `published (${feed.message})`;
+      : (feed.files[0] ?? `(${feed.feedId})`);
+  const status =
+    feed.status === "held"
+      ? `HELD: ${feed.message}`
+      : feed.status === "not_written"
+        ? feed.message
+        : `published (${feed.message})`;
   return `  → ${files.padEnd(34)} ${String(feed.entries).padStart(8)} ${feed.unit.padEnd(8)} ${formatBytes(feed.bytes).padStart(9)}  ${status}`;
 }
 

@@ -34,6 +34,7 @@ export const ConfigFileSchema = z.strictObject({
       dir: z.string().min(1).optional(),
       gzip: z.boolean().optional(),
       max_shrink: z.number().min(0).max(100).optional().describe("Percent, like --max-shrink."),
+      allow_empty: z.boolean().optional().describe("Like --allow-empty."),
     })
     .optional(),
   build: z

@@ -5,6 +5,7 @@ import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import { OmnifeedError } from "../core/errors.js";
+import type { EntryLayout } from "./count-entries.js";
 import type { EncodedEntries } from "./encoded-entries.js";
 import type { FeedFormat } from "./format.js";
 import { openTempStream, tempPathFor } from "./temp-file.js";
@@ -23,6 +24,12 @@ export interface FinishedFeed {
   unit: string;
   entries: number;
   parts: WrittenPart[];
+  /** How published files of this feed are counted when the manifest does not list it. */
+  layout: EntryLayout;
+  /** File name of a part (1-based), as this run names it (with `.gz` when gzipped). */
+  partName(part: number): string;
+  /** Whether the feed may span several files (`partName(2)`, …). */
+  split: boolean;
 }
 
 interface OpenPart {
@@ -100,7 +107,15 @@ export class FeedWriter<Settings> {
   async finish(): Promise<FinishedFeed> {
     if (this.part) await this.closePart();
     this.closed = true;
-    return { feedId: this.format.id, unit: this.format.unit, entries: this.sequence, parts: this.parts };
+    return {
+      feedId: this.format.id,
+      unit: this.format.unit,
+      entries: this.sequence,
+      parts: this.parts,
+      layout: this.format.layout,
+      partName: (part) => this.partName(part),
+      split: this.format.maxEntriesPerFile !== undefined,
+    };
   }
 
   /** Drops everything written so far; the published files are untouched. */
@@ -121,8 +136,7 @@ export class FeedWriter<Settings> {
   }
 
   private async openPart(): Promise<OpenPart> {
-    const number = this.parts.length + 1;
-    const name = this.format.fileName(this.settings, number) + (this.options.gzip ? ".gz" : "");
+    const name = this.partName(this.parts.length + 1);
     const tempPath = tempPathFor(join(this.options.dir, name));
     const file = openTempStream(tempPath);
     const part: OpenPart = { name, tempPath, file, target: file, entries: 0 };
@@ -140,6 +154,10 @@ export class FeedWriter<Settings> {
     this.part = part;
     await this.push(this.format.header(this.settings, this.columns));
     return part;
+  }
+
+  private partName(part: number): string {
+    return this.format.fileName(this.settings, part) + (this.options.gzip ? ".gz" : "");
   }
 
   private async closePart(): Promise<void> {

@@ -1,3 +1,5 @@
+import type { EntryLayout } from "./count-entries.js";
+
 /**
  * A feed format: how accepted items of one channel become a file. Rendering is pure and runs in
  * build workers (which also encode the entries to UTF-8); the file around the entries (header,
@@ -12,6 +14,8 @@ export interface FeedFormat<Item = unknown, Settings = unknown> {
   fileName(settings: Settings, part: number): string;
   /** What an entry counts as in the summary and the shrink guard: `items`, `rows`, `messages`. */
   unit: string;
+  /** How a published file of this format is counted when the manifest does not say (ADR 0008). */
+  layout: EntryLayout;
   /** At most this many entries per file; a new part starts after it. */
   maxEntriesPerFile?: number;
   header(settings: Settings, columns: readonly string[]): string;

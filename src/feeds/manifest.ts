@@ -1,8 +1,8 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { OmnifeedError } from "../core/errors.js";
-import { commitTempFile, tempPathFor } from "./temp-file.js";
+import { commitTempFile, tempPathFor, writeTempFile } from "./temp-file.js";
 
 /**
  * What is published in an output directory: per feed, its files and entry count. The shrink guard
@@ -45,7 +45,7 @@ export async function readManifest(dir: string): Promise<Manifest> {
 export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
   const path = join(dir, MANIFEST_FILE);
   const temp = tempPathFor(path);
-  await writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`, { flag: "wx" });
+  await writeTempFile(temp, `${JSON.stringify(manifest, null, 2)}\n`);
   await commitTempFile(temp, path);
 }
 

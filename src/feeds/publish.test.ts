@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { encodeEntries } from "./encoded-entries.js";
 import { FeedWriter } from "./feed-writer.js";
 import type { FeedFormat } from "./format.js";
@@ -13,6 +13,7 @@ const lines: FeedFormat<string, null> = {
   id: "test-lines",
   description: "one line per item",
   unit: "items",
+  layout: "tsv-rows",
   fileName: () => "lines.txt",
   header: () => "BEGIN\n",
   footer: () => "END\n",
@@ -36,8 +37,15 @@ async function writeFeed(dir: string, format: FeedFormat<string, null>, items: s
   return writer.finish();
 }
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 function freshDir(): string {
-  return mkdtempSync(join(tmpdir(), "omnifeed-publish-"));
+  const dir = mkdtempSync(join(tmpdir(), "omnifeed-publish-"));
+  made.push(dir);
+  return dir;
 }
 
 describe("feed writing and publishing", () => {
@@ -46,7 +54,11 @@ describe("feed writing and publishing", () => {
     const finished = await writeFeed(dir, lines, ["a", "b"]);
     expect(readdirSync(dir).every(isTempFileName)).toBe(true);
 
-    const [outcome] = await publishFeeds(dir, [finished], { maxShrink: 0.2, force: false });
+    const [outcome] = await publishFeeds(dir, [finished], {
+      maxShrink: 0.2,
+      force: false,
+      allowEmpty: false,
+    });
     expect(outcome).toMatchObject({ status: "published", entries: 2, files: ["lines.txt"] });
     expect(readFileSync(join(dir, "lines.txt"), "utf8")).toBe("BEGIN\na\nb\nEND\n");
     expect(readdirSync(dir).sort()).toEqual([MANIFEST_FILE, "lines.txt"].sort());
@@ -58,12 +70,14 @@ describe("feed writing and publishing", () => {
     await publishFeeds(dir, [await writeFeed(dir, lines, ["a", "b", "c", "d", "e"])], {
       maxShrink: 0.2,
       force: false,
+      allowEmpty: false,
     });
     const before = readFileSync(join(dir, "lines.txt"));
 
     const [held] = await publishFeeds(dir, [await writeFeed(dir, lines, ["a", "b", "c"])], {
       maxShrink: 0.2,
       force: false,
+      allowEmpty: false,
     });
     expect(held).toMatchObject({ status: "held", previous: 5, entries: 3 });
     expect(held?.message).toContain("5 → 3");
@@ -74,6 +88,7 @@ describe("feed writing and publishing", () => {
     const [forced] = await publishFeeds(dir, [await writeFeed(dir, lines, ["a", "b", "c"])], {
       maxShrink: 0.2,
       force: true,
+      allowEmpty: false,
     });
     expect(forced?.status).toBe("published");
     expect(readFileSync(join(dir, "lines.txt"), "utf8")).toBe("BEGIN\na\nb\nc\nEND\n");
@@ -84,6 +99,7 @@ describe("feed writing and publishing", () => {
     await publishFeeds(dir, [await writeFeed(dir, numbered, ["a", "b", "c", "d", "e"])], {
       maxShrink: 1,
       force: false,
+      allowEmpty: false,
     });
     expect(readFileSync(join(dir, "numbered-1.txt"), "utf8")).toBe("BEGIN\n1:a,2:b\n");
     expect(readFileSync(join(dir, "numbered-3.txt"), "utf8")).toBe("BEGIN\n5:e\n");
@@ -91,6 +107,7 @@ describe("feed writing and publishing", () => {
     await publishFeeds(dir, [await writeFeed(dir, numbered, ["a", "b", "c"])], {
       maxShrink: 1,
       force: false,
+      allowEmpty: false,
     });
     expect(
       readdirSync(dir)
@@ -119,34 +136,94 @@ describe("feed writing and publishing", () => {
     const good = await writeFeed(dir, lines, ["a", "b"]);
     const broken = await writeFeed(dir, numbered, ["x"]);
     rmSync(broken.parts[0]!.tempPath);
-    await expect(publishFeeds(dir, [good, broken], { maxShrink: 0.2, force: false })).rejects.toThrow();
+    await expect(
+      publishFeeds(dir, [good, broken], { maxShrink: 0.2, force: false, allowEmpty: false }),
+    ).rejects.toThrow();
     expect((await readManifest(dir)).feeds["test-lines"]?.entries).toBe(2);
     expect(readFileSync(join(dir, "lines.txt"), "utf8")).toBe("BEGIN\na\nb\nEND\n");
   });
 
-  it("writes no file for a split feed without entries, and publishes that only when forced", async () => {
+  it("writes no file for a split feed without entries, and publishes that only when allowed and forced", async () => {
     const dir = freshDir();
     await publishFeeds(dir, [await writeFeed(dir, numbered, ["a", "b", "c"])], {
       maxShrink: 0.2,
       force: false,
+      allowEmpty: false,
     });
     const empty = await writeFeed(dir, numbered, []);
     expect(empty.parts).toEqual([]);
 
-    const [held] = await publishFeeds(dir, [empty], { maxShrink: 0.2, force: false });
+    const [held] = await publishFeeds(dir, [empty], { maxShrink: 0.2, force: true, allowEmpty: false });
     expect(held).toMatchObject({ status: "held", previous: 3, entries: 0 });
+    expect(held?.message).toContain("--allow-empty");
     expect(
       readdirSync(dir)
         .filter((name) => name.startsWith("numbered"))
         .sort(),
     ).toEqual(["numbered-1.txt", "numbered-2.txt"]);
 
+    const [stillHeld] = await publishFeeds(dir, [await writeFeed(dir, numbered, [])], {
+      maxShrink: 0.2,
+      force: false,
+      allowEmpty: true,
+    });
+    expect(stillHeld).toMatchObject({ status: "held", previous: 3, entries: 0 });
+
     const [forced] = await publishFeeds(dir, [await writeFeed(dir, numbered, [])], {
       maxShrink: 0.2,
       force: true,
+      allowEmpty: true,
     });
     expect(forced?.status).toBe("published");
     expect(readdirSync(dir).filter((name) => name.startsWith("numbered"))).toEqual([]);
+  });
+
+  it("writes no file for an empty feed where nothing was published, and says why", async () => {
+    const dir = freshDir();
+    const [outcome] = await publishFeeds(dir, [await writeFeed(dir, lines, [])], {
+      maxShrink: 0.2,
+      force: true,
+      allowEmpty: false,
+      whyEmpty: () => "every item was rejected",
+    });
+    expect(outcome).toMatchObject({ status: "not_written", entries: 0, baseline: "none" });
+    expect(outcome?.message).toBe(
+      "no file written: 0 items, every item was rejected (--allow-empty writes it)",
+    );
+    expect(readdirSync(dir)).toEqual([MANIFEST_FILE]);
+  });
+
+  it("without a manifest entry, counts the published files as the baseline", async () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, "lines.txt"), "BEGIN\na\nb\nc\nd\nEND\n");
+    const [held] = await publishFeeds(dir, [await writeFeed(dir, lines, ["a"])], {
+      maxShrink: 0.2,
+      force: false,
+      allowEmpty: false,
+    });
+    // BEGIN a b c d END: six rows after no header line of `id` — counted as not the layout.
+    expect(held).toMatchObject({ status: "held", baseline: "uncountable" });
+
+    writeFileSync(join(dir, "lines.txt"), "id\na\nb\nc\nd\ne\n");
+    const [shrunk] = await publishFeeds(dir, [await writeFeed(dir, lines, ["a", "b"])], {
+      maxShrink: 0.2,
+      force: false,
+      allowEmpty: false,
+    });
+    expect(shrunk).toMatchObject({ status: "held", baseline: "counted", previous: 5, entries: 2 });
+    expect(readFileSync(join(dir, "lines.txt"), "utf8")).toBe("id\na\nb\nc\nd\ne\n");
+
+    writeFileSync(join(dir, "numbered-1.txt"), "");
+    writeFileSync(join(dir, "numbered-2.txt"), "");
+    writeFileSync(join(dir, "numbered-3.txt"), "");
+    const [split] = await publishFeeds(dir, [await writeFeed(dir, numbered, ["a"])], {
+      maxShrink: 1,
+      force: true,
+      allowEmpty: false,
+    });
+    // Forced past files it cannot count; the parts this run no longer writes are removed.
+    expect(split).toMatchObject({ status: "published", baseline: "uncountable" });
+    expect(readdirSync(dir).filter((name) => name.startsWith("numbered"))).toEqual(["numbered-1.txt"]);
   });
 
   it("aborting a feed leaves nothing behind", async () => {

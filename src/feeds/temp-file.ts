@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { createWriteStream, type WriteStream } from "node:fs";
-import { open, readdir, rename, rm } from "node:fs/promises";
+import { createWriteStream, existsSync, rmSync, type WriteStream } from "node:fs";
+import { open, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { OmnifeedError } from "../core/errors.js";
 
 /**
  * Feeds are written beside their final name under a temp name that can never be mistaken for a
@@ -14,8 +15,16 @@ const TEMP_PATTERN = /^\.(.+)\.omnifeed-(\d+)-[0-9a-f]{8}\.tmp$/;
 // Temp files this process made. In a container every run may get the same small pid, so a file
 // with our pid is ours only if we made it; otherwise it is a killed run's leftover.
 const madeHere = new Set<string>();
+// Final paths this process renamed a temp file onto, for the message of an interrupted run.
+const committedHere: string[] = [];
+
+// Temp files being created (an open or a write on the thread pool): a stopping run waits for them,
+// or one created just after the clean-up would stay behind.
+let creating = 0;
+let stopping = false;
 
 export function tempPathFor(finalPath: string): string {
+  if (stopping) throw new OmnifeedError("transient", "the run is stopping; no new temp file");
   const suffix = `${process.pid}-${randomBytes(4).toString("hex")}`;
   const path = join(dirname(finalPath), `.${basename(finalPath)}.omnifeed-${suffix}.tmp`);
   madeHere.add(path);
@@ -28,7 +37,25 @@ export function isTempFileName(name: string): boolean {
 
 export function openTempStream(tempPath: string): WriteStream {
   // 1 MiB buffers: feeds are written in large chunks and the syscall count matters at 1M items.
-  return createWriteStream(tempPath, { flags: "wx", highWaterMark: 1 << 20 });
+  const stream = createWriteStream(tempPath, { flags: "wx", highWaterMark: 1 << 20 });
+  creating += 1;
+  let settled = false;
+  const settle = (): void => {
+    if (!settled) creating -= 1;
+    settled = true;
+  };
+  stream.once("open", settle).once("error", settle).once("close", settle);
+  return stream;
+}
+
+/** Writes a small temp file whole (manifest, report, the write probe); never overwrites one. */
+export async function writeTempFile(tempPath: string, data: string): Promise<void> {
+  creating += 1;
+  try {
+    await writeFile(tempPath, data, { flag: "wx" });
+  } finally {
+    creating -= 1;
+  }
 }
 
 /** Flushes a finished temp file to disk and renames it over the final path (atomic on POSIX). */
@@ -40,7 +67,29 @@ export async function commitTempFile(tempPath: string, finalPath: string): Promi
     await handle.close();
   }
   await rename(tempPath, finalPath);
+  madeHere.delete(tempPath);
+  committedHere.push(finalPath);
   await syncDirectory(dirname(finalPath));
+}
+
+/**
+ * Removes every temp file this process made, for a run stopped by a signal: only ours, since
+ * another run may be writing into the same folder. No new temp file is started from here on, and
+ * those being created are waited for (briefly) first. Returns how many were removed and which
+ * final files this run had already put in place.
+ */
+export async function removeOwnTempFiles(): Promise<{ removed: number; committed: readonly string[] }> {
+  stopping = true;
+  const deadline = Date.now() + 2000;
+  while (creating > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  let removed = 0;
+  for (const path of madeHere) {
+    if (!existsSync(path)) continue;
+    rmSync(path, { force: true });
+    removed += 1;
+  }
+  madeHere.clear();
+  return { removed, committed: committedHere };
 }
 
 async function syncDirectory(dir: string): Promise<void> {

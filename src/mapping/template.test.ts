@@ -3,7 +3,7 @@ import { ProductSchema } from "../core/catalog.js";
 import type { EvalContext } from "./context.js";
 import { compileLookup, inlineRows } from "./lookups.js";
 import { SpecError } from "./problems.js";
-import { compileTemplate } from "./template.js";
+import { compileTemplate, MAX_BLOCK_DEPTH } from "./template.js";
 import type { TemplateEnv } from "./template.js";
 
 const product = ProductSchema.parse({
@@ -152,6 +152,15 @@ describe("templates", () => {
     expect(syntaxError("{{#each images}}{{/each}}")).toEqual({
       message: 'unknown block "#each"; blocks are #if and #unless',
       offset: 2,
+    });
+  });
+
+  it("refuse blocks nested deeper than the limit, at the block that goes over it", () => {
+    const nested = (depth: number): string => "{{#if title}}".repeat(depth) + "x" + "{{/if}}".repeat(depth);
+    expect(render(nested(MAX_BLOCK_DEPTH))).toBe("x");
+    expect(syntaxError(nested(MAX_BLOCK_DEPTH + 1))).toEqual({
+      message: `blocks nested more than ${MAX_BLOCK_DEPTH} deep; flatten the template (split it over fields, or use ?? between alternatives)`,
+      offset: MAX_BLOCK_DEPTH * "{{#if title}}".length,
     });
   });
 });

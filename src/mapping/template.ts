@@ -182,6 +182,13 @@ function compileExpression(source: string, base: number, env: TemplateEnv): Gett
 
 type Piece = ((context: EvalContext) => string) | string;
 
+/**
+ * Blocks nest as closures that call each other, so a deep enough template overflows the stack
+ * when an item is built (not when it is compiled). No real template needs more than a handful of
+ * levels; the limit refuses the rest where the mapping is loaded, with its line.
+ */
+export const MAX_BLOCK_DEPTH = 64;
+
 interface OpenBlock {
   name: "if" | "unless";
   offset: number;
@@ -260,6 +267,12 @@ export function compileTemplate(text: string, env: TemplateEnv): Getter {
       const name = block[1] as "if" | "unless";
       const expression = body.slice(block[0].length);
       if (expression === "") throw new SpecError(`{{#${name}}} needs an expression to test`, bodyOffset);
+      if (stack.length >= MAX_BLOCK_DEPTH) {
+        throw new SpecError(
+          `blocks nested more than ${MAX_BLOCK_DEPTH} deep; flatten the template (split it over fields, or use ?? between alternatives)`,
+          start,
+        );
+      }
       const test = compileExpression(expression, bodyOffset + block[0].length, env);
       stack.push({ name, offset: start, test, then: [], otherwise: undefined });
     } else if (body === "else") {

@@ -1,14 +1,14 @@
-import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FinishedFeed } from "../feeds/feed-writer.js";
 import { FeedWriter } from "../feeds/feed-writer.js";
 import type { PublishOutcome } from "../feeds/publish.js";
 import { readManifest } from "../feeds/manifest.js";
+import { prepareOutputDir } from "../feeds/output-dir.js";
 import { discardFeeds, publishFeeds } from "../feeds/publish.js";
-import { commitTempFile, removeStaleTempFiles, tempPathFor } from "../feeds/temp-file.js";
+import { commitTempFile, removeStaleTempFiles, tempPathFor, writeTempFile } from "../feeds/temp-file.js";
 import { IssuesFile } from "./issues-file.js";
 import type { PreparedRun } from "./plan.js";
-import type { RunSummary } from "./run-report.js";
+import type { ChannelSummary, RunSummary } from "./run-report.js";
 import { RunReport } from "./run-report.js";
 import type { BuildRunOptions } from "./stream-build.js";
 import { streamBuild } from "./stream-build.js";
@@ -22,6 +22,8 @@ export interface ExportOptions extends Omit<BuildRunOptions, "withFeeds"> {
   /** Largest share (0…1) of a published feed's entries a new run may drop. */
   maxShrink: number;
   force: boolean;
+  /** Publish feeds without entries; otherwise such a feed writes no file. */
+  allowEmpty: boolean;
   /** Publish nothing when any row or item has an error. */
   strict: boolean;
 }
@@ -43,7 +45,7 @@ export interface ExportResult {
  */
 export async function runExport(run: PreparedRun, options: ExportOptions): Promise<ExportResult> {
   const started = performance.now();
-  await mkdir(options.outDir, { recursive: true });
+  await prepareOutputDir(options.outDir);
   await removeStaleTempFiles(options.outDir);
   // An unreadable manifest would stop the publish: find out before building anything.
   await readManifest(options.outDir);
@@ -94,10 +96,20 @@ export async function runExport(run: PreparedRun, options: ExportOptions): Promi
     finished = [];
     status = "strict_failed";
   } else {
-    outcomes = await publishFeeds(options.outDir, finished, {
-      maxShrink: options.maxShrink,
-      force: options.force,
-    });
+    const channels = report.summary([]).channels;
+    try {
+      outcomes = await publishFeeds(options.outDir, finished, {
+        maxShrink: options.maxShrink,
+        force: options.force,
+        allowEmpty: options.allowEmpty,
+        whyEmpty: (feedId) => whyEmpty(channels.find((entry) => feedId.startsWith(`${entry.channel}-`))),
+      });
+    } catch (error) {
+      // Feeds not yet renamed into place when the publish failed leave no temp files behind.
+      await discardFeeds(finished);
+      await issues.discard();
+      throw error;
+    }
     status = outcomes.some((outcome) => outcome.status === "held") ? "held" : "published";
   }
   await issues.commit();
@@ -106,7 +118,18 @@ export async function runExport(run: PreparedRun, options: ExportOptions): Promi
   const durationMs = Math.round(performance.now() - started);
   const reportFile = join(options.outDir, REPORT_FILE);
   const reportTemp = tempPathFor(reportFile);
-  await writeFile(reportTemp, `${JSON.stringify({ status, durationMs, workers, ...summary }, null, 2)}\n`);
+  await writeTempFile(
+    reportTemp,
+    `${JSON.stringify({ status, durationMs, workers, ...summary }, null, 2)}\n`,
+  );
   await commitTempFile(reportTemp, reportFile);
   return { status, summary, workers, durationMs, reportFile, issuesFile: join(options.outDir, ISSUES_FILE) };
+}
+
+/** Why a channel's feeds have no entries, in the words of its summary. */
+function whyEmpty(channel: ChannelSummary | undefined): string {
+  if (!channel || channel.read === 0) return "no variant reached the channel";
+  if (channel.filtered === channel.read) return "every item was filtered out";
+  if (channel.filtered === 0) return "every item was rejected";
+  return "every item was rejected or filtered out";
 }

@@ -67,9 +67,9 @@ export async function prepareRun(
     const channel = channelById(request.id);
     const mapping = loadMapping(descriptorOf(channel), request.mappingFile);
     const wanted = request.feeds ?? mapping.feeds ?? channel.defaultFeeds;
-    const feeds = channel.feeds.filter(
-      (feed) => wanted.includes(feed.id) && (feedFilter === undefined || feedFilter.includes(feed.id)),
-    );
+    // `--feeds` names the feeds to write, so it may pick feeds the mapping or config do not list.
+    const chosen = feedFilter ?? wanted;
+    const feeds = channel.feeds.filter((feed) => chosen.includes(feed.id));
     for (const feedId of wanted) {
       if (!channel.feeds.some((feed) => feed.id === feedId)) {
         throw new OmnifeedError("config", `channel ${channel.id} has no feed "${feedId}"`);

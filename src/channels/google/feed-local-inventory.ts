@@ -15,6 +15,7 @@ export const googleLocalInventoryFeed: FeedFormat<GoogleItem, GoogleSettings> = 
   description: "Google local inventory feed, tab-delimited text (google-local-inventory.tsv)",
   fileName: () => "google-local-inventory.tsv",
   unit: "items",
+  layout: "tsv-item-rows",
   header: () => `${COLUMNS.join("\t")}\n`,
   footer: () => "",
   render: (items) =>

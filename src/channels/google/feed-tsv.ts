@@ -49,6 +49,7 @@ export const googleTsvFeed: FeedFormat<GoogleItem, GoogleSettings> = {
   description: "Google Merchant Center product feed, tab-delimited text (google.tsv)",
   fileName: () => "google.tsv",
   unit: "items",
+  layout: "tsv-rows",
   header: (settings, columns) => `${columnsOf(settings, columns).join("\t")}\n`,
   footer: () => "",
   render(items, settings, columns) {

@@ -12,6 +12,7 @@ export const googleXmlFeed: FeedFormat<GoogleItem, GoogleSettings> = {
   description: "Google Merchant Center product feed, RSS 2.0 (google.xml)",
   fileName: () => "google.xml",
   unit: "items",
+  layout: "rss-items",
   header: (settings) => rssHeader(settings),
   footer: () => RSS_FOOTER,
   render: (items) => items.map((item) => rssItem(item.attributes)),

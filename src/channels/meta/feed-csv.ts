@@ -43,6 +43,7 @@ export const metaCsvFeed: FeedFormat<MetaItem, MetaSettings> = {
   description: "Meta catalog feed, CSV (meta.csv)",
   fileName: () => "meta.csv",
   unit: "items",
+  layout: "csv-records",
   header: (_settings, columns) => formatCsvRow(columns, ","),
   footer: () => "",
   render(items, _settings, columns) {

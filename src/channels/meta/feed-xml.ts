@@ -9,6 +9,7 @@ export const metaXmlFeed: FeedFormat<MetaItem, MetaSettings> = {
   description: "Meta catalog feed, RSS 2.0 with the g: namespace (meta.xml)",
   fileName: () => "meta.xml",
   unit: "items",
+  layout: "rss-items",
   header: (settings) => rssHeader(settings),
   footer: () => RSS_FOOTER,
   render: (items) => items.map((item) => rssItem(item.attributes)),

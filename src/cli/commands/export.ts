@@ -11,13 +11,24 @@ export function registerExport(program: Command, setExit: (code: ExitCode) => vo
   withCatalogOptions(program.command("export"))
     .description("read a catalog and write validated feed files for the chosen channels")
     .option("--out <dir>", "output directory for the feeds")
-    .option("--feeds <list>", "only these feeds, e.g. google-xml,meta-csv,amazon-json")
+    .option(
+      "--feeds <list>",
+      "the feeds to write, any of the chosen channels' (not only those the mapping lists), e.g. google-xml,google-tsv",
+    )
     .option("--gzip", "write .gz feed files")
     .option(
       "--max-shrink <percent>",
       "hold a feed whose item count fell by more than this against the published one (default 20)",
     )
-    .option("--force", "publish even a feed the shrink guard would hold", false)
+    .option(
+      "--force",
+      "publish even a feed the shrink guard would hold, or whose published file cannot be counted",
+      false,
+    )
+    .option(
+      "--allow-empty",
+      "publish a feed with no entries (otherwise it writes no file and the published one stays)",
+    )
     .option("--strict", "publish nothing and exit 3 when any row or item has an error", false)
     .addHelpText(
       "after",
@@ -33,6 +44,7 @@ export function registerExport(program: Command, setExit: (code: ExitCode) => vo
         gzip: options.gzip,
         maxShrink: options.maxShrink,
         force: options.force,
+        allowEmpty: options.allowEmpty,
         strict: options.strict,
         workers: options.workers,
         batchSize: options.batchSize,
