@@ -19,6 +19,12 @@ export function withCatalogOptions(command: Command): Command {
       collect,
       [],
     )
+    .option(
+      "--set <channel.key=value>",
+      "an account setting (repeatable), e.g. amazon.seller_id=A1EXAMPLE; wins over the config file",
+      collect,
+      [],
+    )
     .option("--currency <code>", "currency of prices that name none (default USD)")
     .option(
       "--workers <n|auto>",

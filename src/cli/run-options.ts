@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { parseAccountFlags, resolveAccount } from "../config/account-settings.js";
 import type { ConfigFile } from "../config/config-file.js";
 import { loadConfigFile } from "../config/config-file.js";
 import { OmnifeedError } from "../core/errors.js";
@@ -15,6 +16,7 @@ export const CommonFlagsSchema = z.object({
   format: z.enum(SOURCE_FORMATS).optional(),
   channel: z.string().optional(),
   mapping: z.array(z.string()).default([]),
+  set: z.array(z.string()).default([]),
   currency: z.string().optional(),
   workers: z.string().optional(),
   batchSize: z.string().optional(),
@@ -92,6 +94,7 @@ function commonRunOf(flags: CommonFlags, config: ConfigFile): CommonRun {
   const options = { ...config.catalog?.options, ...(flags.currency ? { currency: flags.currency } : {}) };
 
   const mappings = parseMappingFlags(flags.mapping);
+  const accounts = parseAccountFlags(flags.set);
   const configured = Object.entries(config.channels ?? {})
     .filter(([, channel]) => channel.enabled)
     .map(([id]) => id as ChannelId);
@@ -106,6 +109,7 @@ function commonRunOf(flags: CommonFlags, config: ConfigFile): CommonRun {
     id,
     mappingFile: mappings.get(id) ?? config.channels?.[id]?.mapping,
     feeds: config.channels?.[id]?.feeds,
+    account: resolveAccount(id, config.channels?.[id]?.account, accounts.get(id)),
   }));
 
   return {

@@ -3,8 +3,20 @@ import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { OmnifeedError } from "../core/errors.js";
-import { ChannelIdSchema } from "../core/ids.js";
+import { AmazonAccountSchema } from "../channels/amazon/config.js";
+import { GoogleAccountSchema } from "../channels/google/config.js";
+import { MetaAccountSchema } from "../channels/meta/config.js";
 import { SOURCE_FORMATS } from "../sources/source.js";
+
+/** `channels.<id>` in the config file; `account` is validated by the channel's own schema. */
+function channelEntry<Account extends z.ZodType>(account: Account) {
+  return z.strictObject({
+    enabled: z.boolean().default(true),
+    mapping: z.string().min(1).optional(),
+    feeds: z.array(z.string()).optional(),
+    account: account.optional().describe("Who sells on the channel, and where (adr/0009)."),
+  });
+}
 
 /**
  * `omnifeed.config.yaml`: what a merchant would otherwise repeat on every command line. Paths in it
@@ -19,14 +31,11 @@ export const ConfigFileSchema = z.strictObject({
     })
     .optional(),
   channels: z
-    .partialRecord(
-      ChannelIdSchema,
-      z.strictObject({
-        enabled: z.boolean().default(true),
-        mapping: z.string().min(1).optional(),
-        feeds: z.array(z.string()).optional(),
-      }),
-    )
+    .strictObject({
+      google: channelEntry(GoogleAccountSchema).optional(),
+      meta: channelEntry(MetaAccountSchema).optional(),
+      amazon: channelEntry(AmazonAccountSchema).optional(),
+    })
     .optional(),
   output: z
     .strictObject({
@@ -79,14 +88,15 @@ export async function loadConfigFile(path: string): Promise<ConfigFile> {
 function resolvePaths(config: ConfigFile, base: string): ConfigFile {
   const at = (path: string | undefined): string | undefined =>
     path === undefined ? undefined : resolve(base, path);
-  const channels: NonNullable<ConfigFile["channels"]> = {};
-  for (const [id, channel] of Object.entries(config.channels ?? {})) {
-    channels[id as keyof typeof channels] = { ...channel, mapping: at(channel.mapping) };
-  }
+  const { google, meta, amazon } = config.channels ?? {};
   return {
     ...config,
     catalog: config.catalog && { ...config.catalog, file: at(config.catalog.file) },
-    channels,
+    channels: {
+      ...(google && { google: { ...google, mapping: at(google.mapping) } }),
+      ...(meta && { meta: { ...meta, mapping: at(meta.mapping) } }),
+      ...(amazon && { amazon: { ...amazon, mapping: at(amazon.mapping) } }),
+    },
     output: config.output && { ...config.output, dir: at(config.output.dir) },
   };
 }

@@ -31,6 +31,7 @@ export const amazonJsonFeed: FeedFormat<AmazonItem, AmazonSettings> = {
   description: "Amazon JSON_LISTINGS_FEED documents, 25,000 messages each (amazon-listings-NNNN.json)",
   fileName: (_settings, part) => `amazon-listings-${String(part).padStart(4, "0")}.json`,
   unit: "messages",
+  needs: ["seller_id"],
   maxEntriesPerFile: AMAZON_MAX_MESSAGES,
   header: headerOf,
   footer: () => "]}",
