@@ -26,6 +26,7 @@ export function withCatalogOptions(command: Command): Command {
       [],
     )
     .option("--currency <code>", "currency of prices that name none (default USD)")
+    .option("--store-url <url>", "the shop's address, for product links of Shopify and WooCommerce exports")
     .option(
       "--workers <n|auto>",
       "build threads: 0 builds on the main thread; auto decides from the catalog size",

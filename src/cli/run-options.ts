@@ -18,6 +18,7 @@ export const CommonFlagsSchema = z.object({
   mapping: z.array(z.string()).default([]),
   set: z.array(z.string()).default([]),
   currency: z.string().optional(),
+  storeUrl: z.string().optional(),
   workers: z.string().optional(),
   batchSize: z.string().optional(),
   json: z.boolean().default(false),
@@ -91,7 +92,11 @@ function commonRunOf(flags: CommonFlags, config: ConfigFile): CommonRun {
   const file = flags.catalog ? resolve(flags.catalog) : config.catalog?.file;
   if (!file)
     throw new OmnifeedError("config", "no catalog: pass --catalog <file> or set catalog.file in --config");
-  const options = { ...config.catalog?.options, ...(flags.currency ? { currency: flags.currency } : {}) };
+  const options = {
+    ...config.catalog?.options,
+    ...(flags.currency ? { currency: flags.currency } : {}),
+    ...(flags.storeUrl ? { store_url: flags.storeUrl } : {}),
+  };
 
   const mappings = parseMappingFlags(flags.mapping);
   const accounts = parseAccountFlags(flags.set);
