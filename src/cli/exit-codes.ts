@@ -18,4 +18,5 @@ Exit codes:
   1  unexpected failure
   2  bad command line, config or mapping file, a catalog that cannot be read, or a bad manifest
   3  --strict export or validate found rows or items with errors; explain did not find the SKU
+     or its row was rejected
   4  a feed was held by the shrink guard (the published file was kept)`;

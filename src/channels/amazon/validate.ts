@@ -19,9 +19,8 @@ const IMAGE_ATTRIBUTE = /^(?:main|other|swatch)_product_image_locator(?:_\d+)?$/
 /** How a merchant gives the product type; the error repeats it because every new catalog meets it. */
 export const PRODUCT_TYPE_HELP =
   "product_type is required: give the item an attribute amazon_product_type such as SHIRT " +
-  "(a CSV column attr.amazon_product_type), " +
-  "or in your Amazon mapping map product_type from a lookup of your categories " +
-  "(channel-mappings/examples/demo/amazon.yaml) or set it in a rule";
+  "(CSV column attr.amazon_product_type), or map product_type in your Amazon mapping from a " +
+  "lookup of your categories or in a rule (see channel-mappings/examples/demo/amazon.yaml)";
 
 const CONDITION_TYPES = new Set([
   "new_new",
