@@ -128,6 +128,9 @@ describe("account settings from omnifeed.config.yaml and --set", () => {
       "amazon.marketplace_id=A1F83G8C2ARO7P",
       "--currency",
       "GBP",
+      // A build worker compiles the mapping itself: the account must reach it too.
+      "--workers",
+      "1",
       "--out",
       fromFlag,
       "--quiet",
