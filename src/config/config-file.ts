@@ -6,7 +6,14 @@ import { OmnifeedError } from "../core/errors.js";
 import { AmazonAccountSchema } from "../channels/amazon/config.js";
 import { GoogleAccountSchema } from "../channels/google/config.js";
 import { MetaAccountSchema } from "../channels/meta/config.js";
+import { didYouMean } from "../mapping/did-you-mean.js";
 import { SOURCE_FORMATS } from "../sources/source.js";
+
+const ACCOUNT_SCHEMAS = {
+  google: GoogleAccountSchema,
+  meta: MetaAccountSchema,
+  amazon: AmazonAccountSchema,
+} as const;
 
 /** `channels.<id>` in the config file; `account` is validated by the channel's own schema. */
 function channelEntry<Account extends z.ZodType>(account: Account) {
@@ -32,9 +39,9 @@ export const ConfigFileSchema = z.strictObject({
     .optional(),
   channels: z
     .strictObject({
-      google: channelEntry(GoogleAccountSchema).optional(),
-      meta: channelEntry(MetaAccountSchema).optional(),
-      amazon: channelEntry(AmazonAccountSchema).optional(),
+      google: channelEntry(ACCOUNT_SCHEMAS.google).optional(),
+      meta: channelEntry(ACCOUNT_SCHEMAS.meta).optional(),
+      amazon: channelEntry(ACCOUNT_SCHEMAS.amazon).optional(),
     })
     .optional(),
   output: z
@@ -78,11 +85,21 @@ export async function loadConfigFile(path: string): Promise<ConfigFile> {
     const range = (node as { range?: [number, number, number] } | undefined)?.range;
     const position = range ? lineCounter.linePos(range[0]) : undefined;
     const at = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-    throw new OmnifeedError("config", `${at}${issue?.message ?? "invalid config"}`, {
+    const hint = issue ? accountKeyHint(issue) : "";
+    throw new OmnifeedError("config", `${at}${issue?.message ?? "invalid config"}${hint}`, {
       where: position ? `${path}:${position.line}:${position.col}` : path,
     });
   }
   return resolvePaths(parsed.data, dirname(resolve(path)));
+}
+
+// A misspelt account key is the likely mistake of a merchant's first config: name the valid keys.
+function accountKeyHint(issue: z.core.$ZodIssue): string {
+  const [section, id, field] = issue.path;
+  if (issue.code !== "unrecognized_keys" || section !== "channels" || field !== "account") return "";
+  const known = Object.keys(ACCOUNT_SCHEMAS[id as keyof typeof ACCOUNT_SCHEMAS]?.shape ?? {});
+  const suggestion = issue.keys[0] === undefined ? "" : didYouMean(issue.keys[0], known);
+  return `${suggestion}; valid keys: ${known.join(", ") || "none yet"}`;
 }
 
 function resolvePaths(config: ConfigFile, base: string): ConfigFile {

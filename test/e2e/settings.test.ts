@@ -178,7 +178,7 @@ describe("account settings from omnifeed.config.yaml and --set", () => {
     expect(result.stderr).toContain("--set amazon.seller_id: ");
   });
 
-  it("reports an unknown key in the config file's account with file and line", async () => {
+  it("reports an unknown key in the config file's account with file, line and the valid keys", async () => {
     const result = await omnifeed([
       "validate",
       "--config",
@@ -190,6 +190,7 @@ describe("account settings from omnifeed.config.yaml and --set", () => {
     expect(result.stderr).toMatch(
       /misspelled-account\.config\.yaml:6:7: channels\.amazon\.account: .*seler_id/,
     );
+    expect(result.stderr).toContain('(did you mean "seller_id"?); valid keys: seller_id, marketplace_id');
   });
 
   it("says where an account key went when a merchant's mapping file still has it", async () => {
