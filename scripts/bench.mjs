@@ -56,7 +56,9 @@ writeFileSync(
     "channels:",
     ...["google", "meta", "amazon"].map(
       (channel) =>
-        `  ${channel}: { mapping: ${resolve(ROOT, `channel-mappings/examples/demo/${channel}.yaml`)} }`,
+        `  ${channel}: { mapping: ${resolve(ROOT, `channel-mappings/examples/demo/${channel}.yaml`)}` +
+        // The Amazon feed needs the seller's account (adr/0009).
+        `${channel === "amazon" ? ", account: { seller_id: A1DEMOSELLER00 }" : ""} }`,
     ),
     "",
   ].join("\n"),

@@ -5,6 +5,9 @@ import { hasErrors, type ItemIssue } from "../core/issues.js";
 import type { FeedFormat } from "../feeds/format.js";
 import type { CompiledMapping, MappingResult, TraceStep } from "../mapping/types.js";
 
+/** A channel's account schema: a flat object, so `--set <channel>.<key>=<value>` can name every key. */
+export type AccountSchema = z.ZodObject<z.ZodRawShape, z.core.$strict>;
+
 export interface ChannelField {
   name: string;
   description: string;
@@ -17,7 +20,13 @@ export interface ChannelField {
 export interface Channel<Settings = unknown, Item = unknown> {
   id: ChannelId;
   title: string;
+  /** The settings the channel works with: the mapping's `settings:` block and the account, merged. */
   settingsSchema: z.ZodType<Settings>;
+  /**
+   * `channels.<id>.account` in omnifeed.config.yaml and `--set <id>.<key>=…`: who sells, where.
+   * Its keys are not allowed in mapping files (adr/0009).
+   */
+  accountSchema: AccountSchema;
   fields: readonly ChannelField[];
   /** Absolute path of `channel-mappings/<id>.yaml`. */
   defaultMappingFile: string;

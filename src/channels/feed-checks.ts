@@ -133,6 +133,13 @@ export function compileFeedChecks(
 }
 
 /** Adds a `required_missing` error for each named attribute the item lacks. */
+/** How to give a required field whose absence is usually a missing setting rather than bad data. */
+const REQUIRED_HINTS: Readonly<Record<string, string>> = {
+  link:
+    " (a Shopify or WooCommerce export has none: give the shop's address as catalog.options.store_url " +
+    "in omnifeed.config.yaml or --store-url, or map link in your mapping)",
+};
+
 export function checkRequired(
   attributes: Readonly<Record<string, FeedAttributeValue | undefined>>,
   required: readonly string[],
@@ -140,7 +147,12 @@ export function checkRequired(
 ): void {
   for (const field of required) {
     if (attributes[field] === undefined) {
-      issues.push({ severity: "error", code: "required_missing", field, message: `${field} is required` });
+      issues.push({
+        severity: "error",
+        code: "required_missing",
+        field,
+        message: `${field} is required${REQUIRED_HINTS[field] ?? ""}`,
+      });
     }
   }
 }

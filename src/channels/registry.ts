@@ -37,6 +37,7 @@ export function descriptorOf<S>(channel: Channel<S>): ChannelDescriptor<S> {
     id: channel.id,
     fieldNames: channel.fields.map((field) => field.name),
     settingsSchema: channel.settingsSchema,
+    accountKeys: Object.keys(channel.accountSchema.shape),
     defaultMappingFile: channel.defaultMappingFile,
   };
 }

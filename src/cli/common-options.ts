@@ -23,7 +23,14 @@ export function withCatalogOptions(command: Command): Command {
       collect,
       [],
     )
+    .option(
+      "--set <channel.key=value>",
+      "an account setting (repeatable), e.g. amazon.seller_id=A1EXAMPLE; wins over the config file",
+      collect,
+      [],
+    )
     .option("--currency <code>", "currency of prices that name none (default USD)")
+    .option("--store-url <url>", "the shop's address, for product links of Shopify and WooCommerce exports")
     .option(
       "--workers <n|auto>",
       "build threads: 0 builds on the main thread; auto decides from the catalog size",

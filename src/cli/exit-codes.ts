@@ -19,5 +19,6 @@ Exit codes:
   2  bad command line, config or mapping file, a catalog that cannot be read, a bad manifest,
      or an --out folder that cannot be written
   3  --strict export or validate found rows or items with errors; explain did not find the SKU
+     or its row was rejected
   4  a feed was held by the shrink guard (the published file was kept)
   130/143  stopped by SIGINT/SIGTERM (this run's temp files removed, published files kept)`;

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { parseAccountFlags, resolveAccount } from "../config/account-settings.js";
 import type { ConfigFile } from "../config/config-file.js";
 import { loadConfigFile } from "../config/config-file.js";
 import { OmnifeedError } from "../core/errors.js";
@@ -17,7 +18,9 @@ export const CommonFlagsSchema = z.object({
   encoding: z.string().optional(),
   channel: z.string().optional(),
   mapping: z.array(z.string()).default([]),
+  set: z.array(z.string()).default([]),
   currency: z.string().optional(),
+  storeUrl: z.string().optional(),
   workers: z.string().optional(),
   batchSize: z.string().optional(),
   json: z.boolean().default(false),
@@ -94,9 +97,14 @@ function commonRunOf(flags: CommonFlags, config: ConfigFile): CommonRun {
   const file = flags.catalog ? resolve(flags.catalog) : config.catalog?.file;
   if (!file)
     throw new OmnifeedError("config", "no catalog: pass --catalog <file> or set catalog.file in --config");
-  const options = { ...config.catalog?.options, ...(flags.currency ? { currency: flags.currency } : {}) };
+  const options = {
+    ...config.catalog?.options,
+    ...(flags.currency ? { currency: flags.currency } : {}),
+    ...(flags.storeUrl ? { store_url: flags.storeUrl } : {}),
+  };
 
   const mappings = parseMappingFlags(flags.mapping);
+  const accounts = parseAccountFlags(flags.set);
   const configured = Object.entries(config.channels ?? {})
     .filter(([, channel]) => channel.enabled)
     .map(([id]) => id as ChannelId);
@@ -111,6 +119,7 @@ function commonRunOf(flags: CommonFlags, config: ConfigFile): CommonRun {
     id,
     mappingFile: mappings.get(id) ?? config.channels?.[id]?.mapping,
     feeds: config.channels?.[id]?.feeds,
+    account: resolveAccount(id, config.channels?.[id]?.account, accounts.get(id)),
   }));
 
   return {

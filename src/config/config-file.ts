@@ -3,8 +3,27 @@ import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { OmnifeedError } from "../core/errors.js";
-import { ChannelIdSchema } from "../core/ids.js";
+import { AmazonAccountSchema } from "../channels/amazon/config.js";
+import { GoogleAccountSchema } from "../channels/google/config.js";
+import { MetaAccountSchema } from "../channels/meta/config.js";
+import { didYouMean } from "../mapping/did-you-mean.js";
 import { SOURCE_FORMATS } from "../sources/source.js";
+
+const ACCOUNT_SCHEMAS = {
+  google: GoogleAccountSchema,
+  meta: MetaAccountSchema,
+  amazon: AmazonAccountSchema,
+} as const;
+
+/** `channels.<id>` in the config file; `account` is validated by the channel's own schema. */
+function channelEntry<Account extends z.ZodType>(account: Account) {
+  return z.strictObject({
+    enabled: z.boolean().default(true),
+    mapping: z.string().min(1).optional(),
+    feeds: z.array(z.string()).optional(),
+    account: account.optional().describe("Who sells on the channel, and where (adr/0009)."),
+  });
+}
 
 /**
  * `omnifeed.config.yaml`: what a merchant would otherwise repeat on every command line. Paths in it
@@ -20,14 +39,11 @@ export const ConfigFileSchema = z.strictObject({
     })
     .optional(),
   channels: z
-    .partialRecord(
-      ChannelIdSchema,
-      z.strictObject({
-        enabled: z.boolean().default(true),
-        mapping: z.string().min(1).optional(),
-        feeds: z.array(z.string()).optional(),
-      }),
-    )
+    .strictObject({
+      google: channelEntry(ACCOUNT_SCHEMAS.google).optional(),
+      meta: channelEntry(ACCOUNT_SCHEMAS.meta).optional(),
+      amazon: channelEntry(ACCOUNT_SCHEMAS.amazon).optional(),
+    })
     .optional(),
   output: z
     .strictObject({
@@ -71,24 +87,35 @@ export async function loadConfigFile(path: string): Promise<ConfigFile> {
     const range = (node as { range?: [number, number, number] } | undefined)?.range;
     const position = range ? lineCounter.linePos(range[0]) : undefined;
     const at = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-    throw new OmnifeedError("config", `${at}${issue?.message ?? "invalid config"}`, {
+    const hint = issue ? accountKeyHint(issue) : "";
+    throw new OmnifeedError("config", `${at}${issue?.message ?? "invalid config"}${hint}`, {
       where: position ? `${path}:${position.line}:${position.col}` : path,
     });
   }
   return resolvePaths(parsed.data, dirname(resolve(path)));
 }
 
+// A misspelt account key is the likely mistake of a merchant's first config: name the valid keys.
+function accountKeyHint(issue: z.core.$ZodIssue): string {
+  const [section, id, field] = issue.path;
+  if (issue.code !== "unrecognized_keys" || section !== "channels" || field !== "account") return "";
+  const known = Object.keys(ACCOUNT_SCHEMAS[id as keyof typeof ACCOUNT_SCHEMAS]?.shape ?? {});
+  const suggestion = issue.keys[0] === undefined ? "" : didYouMean(issue.keys[0], known);
+  return `${suggestion}; valid keys: ${known.join(", ") || "none yet"}`;
+}
+
 function resolvePaths(config: ConfigFile, base: string): ConfigFile {
   const at = (path: string | undefined): string | undefined =>
     path === undefined ? undefined : resolve(base, path);
-  const channels: NonNullable<ConfigFile["channels"]> = {};
-  for (const [id, channel] of Object.entries(config.channels ?? {})) {
-    channels[id as keyof typeof channels] = { ...channel, mapping: at(channel.mapping) };
-  }
+  const { google, meta, amazon } = config.channels ?? {};
   return {
     ...config,
     catalog: config.catalog && { ...config.catalog, file: at(config.catalog.file) },
-    channels,
+    channels: {
+      ...(google && { google: { ...google, mapping: at(google.mapping) } }),
+      ...(meta && { meta: { ...meta, mapping: at(meta.mapping) } }),
+      ...(amazon && { amazon: { ...amazon, mapping: at(amazon.mapping) } }),
+    },
     output: config.output && { ...config.output, dir: at(config.output.dir) },
   };
 }

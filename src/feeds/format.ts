@@ -12,6 +12,8 @@ export interface FeedFormat<Item = unknown, Settings = unknown> {
   description: string;
   /** File name in the output directory; `part` (1-based) for formats split over several files. */
   fileName(settings: Settings, part: number): string;
+  /** Account settings the file cannot be written without, e.g. the seller id in its header. */
+  needs?: readonly string[];
   /** What an entry counts as in the summary and the shrink guard: `items`, `rows`, `messages`. */
   unit: string;
   /** How a published file of this format is counted when the manifest does not say (ADR 0008). */

@@ -88,12 +88,29 @@ function assignmentText(fields: readonly CompiledField[], output: Record<string,
   return fields.map((field) => `${field.name} = ${showValue(output[field.name])}`).join(", ");
 }
 
-/** Compiles a merged mapping for a channel; throws a `MappingLoadError` listing every problem. */
-export function compileMapping<S>(channel: ChannelDescriptor<S>, merged: MergedMapping): CompiledMapping<S> {
+/**
+ * Compiles a merged mapping for a channel; throws a `MappingLoadError` listing every problem.
+ * `account` (already checked against the channel's account schema) goes over the mapping's settings.
+ */
+export function compileMapping<S>(
+  channel: ChannelDescriptor<S>,
+  merged: MergedMapping,
+  account: Readonly<Record<string, unknown>> = {},
+): CompiledMapping<S> {
   const problems = new ProblemList();
   const channelFields = new Set(channel.fieldNames);
 
-  const parsedSettings = channel.settingsSchema.safeParse(merged.settings);
+  // Merchants' files from before adr/0009 still name the account here: say where it went.
+  for (const key of channel.accountKeys ?? []) {
+    if (!(key in merged.settings)) continue;
+    const message =
+      `settings.${key} is an account setting now, not a mapping setting: remove it here and add ` +
+      `channels.${channel.id}.account.${key} to omnifeed.config.yaml or pass --set ${channel.id}.${key}=…`;
+    problems.add(problemAt(merged.settingSite([key]), message, { key: true }).problem);
+  }
+  problems.throwIfAny();
+
+  const parsedSettings = channel.settingsSchema.safeParse({ ...merged.settings, ...account });
   if (!parsedSettings.success) {
     for (const issue of parsedSettings.error.issues) {
       const { source } = merged.settingSite(issue.path as (string | number)[]);

@@ -85,6 +85,10 @@ export function mappingJsonSchema(channel: DescribedChannel): Record<string, unk
   // merged settings are checked when the mapping loads.
   const settings = (schema.properties as Record<string, Record<string, unknown>> | undefined)?.settings;
   if (settings) delete settings.required;
+  // The settings schema validates the account over the mapping's settings; a mapping file must not
+  // name the account (adr/0009), so editors should flag its keys as unknown.
+  const properties = settings?.properties as Record<string, unknown> | undefined;
+  for (const key of channel.accountKeys ?? []) delete properties?.[key];
   return {
     ...schema,
     title: `omnifeed mapping file for ${channel.id}`,

@@ -125,6 +125,7 @@ export function loadMappingFromText<S>(
   channel: ChannelDescriptor<S>,
   text: string,
   fileName: string,
+  account?: Readonly<Record<string, unknown>>,
 ): CompiledMapping<S> {
   const problems = new ProblemList();
   const layers = readChain(channel, text, fileName, problems);
@@ -132,21 +133,25 @@ export function loadMappingFromText<S>(
   const { merged, problems: mergeProblems } = mergeLayers(channel.id, layers);
   for (const problem of mergeProblems) problems.add(problem);
   problems.throwIfAny();
-  return compileMapping(channel, merged);
+  return compileMapping(channel, merged, account);
 }
 
 /**
  * Loads the mapping of a channel: the merchant's `file` over the built-in default it extends, or
- * the built-in default alone when no file is given. Throws `OmnifeedError` (kind `config`,
- * `where` = `file:line:col`) when it does not load.
+ * the built-in default alone when no file is given, with the channel's `account` settings over its
+ * settings. Throws `OmnifeedError` (kind `config`, `where` = `file:line:col`) when it does not load.
  */
-export function loadMapping<S>(channel: ChannelDescriptor<S>, file?: string): CompiledMapping<S> {
+export function loadMapping<S>(
+  channel: ChannelDescriptor<S>,
+  file?: string,
+  account?: Readonly<Record<string, unknown>>,
+): CompiledMapping<S> {
   const target = file ?? channel.defaultMappingFile;
   const text = readText(target);
   if (text instanceof Error) {
     throw new MappingLoadError([{ where: target, message: `cannot read the mapping file: ${text.message}` }]);
   }
-  return loadMappingFromText(channel, text, target);
+  return loadMappingFromText(channel, text, target, account);
 }
 
 /**

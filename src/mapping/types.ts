@@ -47,8 +47,10 @@ export interface ChannelDescriptor<S = unknown> {
   id: ChannelId;
   /** Output field names the channel knows; anything else in a mapping file is an error. */
   fieldNames: readonly string[];
-  /** Validates the `settings:` block of the mapping file (after merging). */
+  /** Validates the `settings:` block of the mapping file (after merging) with the account over it. */
   settingsSchema: z.ZodType<S>;
+  /** Settings of the account (omnifeed.config.yaml, `--set`): a mapping file must not set them. */
+  accountKeys?: readonly string[];
   /** Absolute path of the built-in `channel-mappings/<id>.yaml`. */
   defaultMappingFile: string;
 }

@@ -18,7 +18,12 @@ import type { RecordBatch, SourceFormat } from "../sources/source.js";
  */
 export interface BuildSpec {
   source: { format: SourceFormat; options: unknown };
-  channels: { id: ChannelId; mappingFile: string | undefined; feeds: string[] }[];
+  channels: {
+    id: ChannelId;
+    mappingFile: string | undefined;
+    account: Readonly<Record<string, unknown>> | undefined;
+    feeds: string[];
+  }[];
 }
 
 /** One item issue as reported: the issue plus which item and where it came from. */
@@ -89,7 +94,8 @@ export function createBatchBuilder(
   const sourceOptions = source.optionsSchema.parse(spec.source.options);
   const prepared: PreparedChannel[] = spec.channels.map((entry) => {
     const channel = channelById(entry.id);
-    const mapping = compiled?.get(entry.id) ?? loadMapping(descriptorOf(channel), entry.mappingFile);
+    const mapping =
+      compiled?.get(entry.id) ?? loadMapping(descriptorOf(channel), entry.mappingFile, entry.account);
     const feeds = entry.feeds.map((feedId) => feedOf(channel, feedId));
     return { channel, mapping, feeds };
   });

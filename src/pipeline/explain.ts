@@ -19,6 +19,11 @@ export interface ExplainChannel {
 export interface ExplainResult {
   sku: string;
   found: boolean;
+  /**
+   * Not found, but a record of the SKU had a row error: the row never became a variant. The first
+   * such error says why.
+   */
+  rejectedRow?: RowIssue;
   /** Row issues of the SKU's own records (for instance why it never reached the channels). */
   rowIssues: RowIssue[];
   source?: { file: string; format: string; line: number; text: string };
@@ -57,7 +62,8 @@ export async function explainSku(run: PreparedRun, sku: string): Promise<Explain
       };
     }
   }
-  return { sku, found: false, rowIssues, channels: [] };
+  const rejectedRow = rowIssues.find((issue) => issue.severity === "error");
+  return { sku, found: false, ...(rejectedRow ? { rejectedRow } : {}), rowIssues, channels: [] };
 }
 
 // The text of one line of the catalog file (decompressed), cut at 2,000 characters.

@@ -8,6 +8,7 @@ import { discardFeeds, publishFeeds } from "../feeds/publish.js";
 import { commitTempFile, removeStaleTempFiles, tempPathFor, writeTempFile } from "../feeds/temp-file.js";
 import { IssuesFile } from "./issues-file.js";
 import type { PreparedRun } from "./plan.js";
+import { checkFeedSettings } from "./plan.js";
 import type { ChannelSummary, RunSummary } from "./run-report.js";
 import { RunReport } from "./run-report.js";
 import type { BuildRunOptions } from "./stream-build.js";
@@ -45,6 +46,7 @@ export interface ExportResult {
  */
 export async function runExport(run: PreparedRun, options: ExportOptions): Promise<ExportResult> {
   const started = performance.now();
+  checkFeedSettings(run);
   await prepareOutputDir(options.outDir);
   await removeStaleTempFiles(options.outDir);
   // An unreadable manifest would stop the publish: find out before building anything.

@@ -26,12 +26,15 @@ export interface ChannelRequest {
   mappingFile?: string | undefined;
   /** Feed ids to write; the mapping's or the channel's defaults when absent. */
   feeds?: readonly string[] | undefined;
+  /** The channel's account settings, checked against its account schema (run-options). */
+  account?: Readonly<Record<string, unknown>> | undefined;
 }
 
 export interface PreparedChannel {
   channel: Channel;
   mapping: CompiledMapping;
   mappingFile: string | undefined;
+  account: Readonly<Record<string, unknown>> | undefined;
   feeds: FeedFormat[];
 }
 
@@ -65,7 +68,7 @@ export async function prepareRun(
 
   const prepared = channels.map((request) => {
     const channel = channelById(request.id);
-    const mapping = loadMapping(descriptorOf(channel), request.mappingFile);
+    const mapping = loadMapping(descriptorOf(channel), request.mappingFile, request.account);
     const wanted = request.feeds ?? mapping.feeds ?? channel.defaultFeeds;
     // `--feeds` names the feeds to write, so it may pick feeds the mapping or config do not list.
     const chosen = feedFilter ?? wanted;
@@ -75,7 +78,7 @@ export async function prepareRun(
         throw new OmnifeedError("config", `channel ${channel.id} has no feed "${feedId}"`);
       }
     }
-    return { channel, mapping, mappingFile: request.mappingFile, feeds };
+    return { channel, mapping, mappingFile: request.mappingFile, account: request.account, feeds };
   });
 
   if (feedFilter) {
@@ -94,13 +97,34 @@ export async function prepareRun(
   };
 }
 
+/**
+ * Stops a run that would write a feed without a setting it needs (the Amazon seller id), before
+ * anything is read; validate and explain write no feed and do not need them.
+ */
+export function checkFeedSettings(run: PreparedRun): void {
+  for (const { channel, mapping, feeds } of run.channels) {
+    const settings = mapping.settings as Record<string, unknown>;
+    for (const feed of feeds) {
+      const missing = (feed.needs ?? []).find((key) => settings[key] === undefined);
+      if (missing === undefined) continue;
+      throw new OmnifeedError(
+        "config",
+        `${channel.id}: ${missing} is not set (the ${feed.id} feed needs it): add ` +
+          `channels.${channel.id}.account.${missing} to omnifeed.config.yaml or pass ` +
+          `--set ${channel.id}.${missing}=…`,
+      );
+    }
+  }
+}
+
 /** The serialisable description of the build that workers receive. */
 export function buildSpecOf(run: PreparedRun, options: { withFeeds: boolean }): BuildSpec {
   return {
     source: { format: run.catalog.format, options: run.catalog.options },
-    channels: run.channels.map(({ channel, mappingFile, feeds }) => ({
+    channels: run.channels.map(({ channel, mappingFile, account, feeds }) => ({
       id: channel.id,
       mappingFile,
+      account,
       feeds: options.withFeeds ? feeds.map((feed) => feed.id) : [],
     })),
   };

@@ -91,8 +91,9 @@ describe("AmazonSettingsSchema", () => {
     });
   });
 
-  it("needs a seller id, and a currency for unknown marketplaces", () => {
-    expect(AmazonSettingsSchema.safeParse({}).success).toBe(false);
+  it("goes without a seller id (the feed checks it), but needs a currency for unknown marketplaces", () => {
+    expect(AmazonSettingsSchema.parse({}).seller_id).toBeUndefined();
+    expect(amazonJsonFeed.needs).toEqual(["seller_id"]);
     const unknown = AmazonSettingsSchema.safeParse({ seller_id: "A1", marketplace_id: "XNEWMARKET" });
     expect(unknown.success).toBe(false);
     expect(unknown.error?.issues[0]?.path).toEqual(["currency"]);

@@ -32,6 +32,7 @@ export const amazonJsonFeed: FeedFormat<AmazonItem, AmazonSettings> = {
   fileName: (_settings, part) => `amazon-listings-${String(part).padStart(4, "0")}.json`,
   unit: "messages",
   layout: "json-messages",
+  needs: ["seller_id"],
   maxEntriesPerFile: AMAZON_MAX_MESSAGES,
   header: headerOf,
   footer: () => "]}",

@@ -1,7 +1,7 @@
 import { bundledMappingPath } from "../../config/paths.js";
 import type { Channel } from "../channel.js";
 import type { AmazonSettings } from "./config.js";
-import { AmazonSettingsSchema } from "./config.js";
+import { AmazonAccountSchema, AmazonSettingsSchema } from "./config.js";
 import { amazonJsonFeed } from "./feed-json.js";
 import { AMAZON_FIELDS } from "./fields.js";
 import type { AmazonItem } from "./transform.js";
@@ -13,6 +13,7 @@ export const amazonChannel: Channel<AmazonSettings, AmazonItem> = {
   id: "amazon",
   title: "Amazon (JSON_LISTINGS_FEED)",
   settingsSchema: AmazonSettingsSchema,
+  accountSchema: AmazonAccountSchema,
   fields: AMAZON_FIELDS,
   defaultMappingFile: bundledMappingPath("amazon.yaml"),
   feeds: [amazonJsonFeed],

@@ -15,6 +15,12 @@ const PRODUCT_TYPE = /^[A-Z0-9_]+$/;
 const ASIN = /^[A-Z0-9]{10}$/;
 const HTTPS_URL = /^https:\/\/\S+$/i;
 const IMAGE_ATTRIBUTE = /^(?:main|other|swatch)_product_image_locator(?:_\d+)?$/;
+/** How a merchant gives the product type; the error repeats it because every new catalog meets it. */
+export const PRODUCT_TYPE_HELP =
+  "product_type is required: give the item an attribute amazon_product_type such as SHIRT " +
+  "(CSV column attr.amazon_product_type), or map product_type in your Amazon mapping from a " +
+  "lookup of your categories or in a rule (see channel-mappings/examples/demo/amazon.yaml)";
+
 const CONDITION_TYPES = new Set([
   "new_new",
   "new_open_box",
@@ -40,7 +46,7 @@ export function validateAmazonItem(item: AmazonItem, settings: AmazonSettings): 
       severity: "error",
       code: "product_type_missing",
       field: "product_type",
-      message: "product_type is required",
+      message: PRODUCT_TYPE_HELP,
     });
   } else if (!PRODUCT_TYPE.test(item.productType)) {
     issues.push({

@@ -60,3 +60,9 @@ export const GoogleSettingsSchema = z.strictObject({
 });
 
 export type GoogleSettings = z.infer<typeof GoogleSettingsSchema>;
+
+/**
+ * `channels.google.account` in omnifeed.config.yaml: nothing yet. The Merchant Center id and the
+ * credentials of API publishing belong here (adr/0009), not in mapping files.
+ */
+export const GoogleAccountSchema = z.strictObject({});

@@ -1,7 +1,7 @@
 import { bundledMappingPath } from "../../config/paths.js";
 import type { Channel } from "../channel.js";
 import type { GoogleSettings } from "./config.js";
-import { GoogleSettingsSchema } from "./config.js";
+import { GoogleAccountSchema, GoogleSettingsSchema } from "./config.js";
 import { googleLocalInventoryFeed } from "./feed-local-inventory.js";
 import { googleTsvFeed } from "./feed-tsv.js";
 import { googleXmlFeed } from "./feed-xml.js";
@@ -15,6 +15,7 @@ export const googleChannel: Channel<GoogleSettings, GoogleItem> = {
   id: "google",
   title: "Google Merchant Center",
   settingsSchema: GoogleSettingsSchema,
+  accountSchema: GoogleAccountSchema,
   fields: GOOGLE_FIELDS,
   defaultMappingFile: bundledMappingPath("google.yaml"),
   feeds: [googleXmlFeed, googleTsvFeed, googleLocalInventoryFeed],

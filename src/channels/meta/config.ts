@@ -20,3 +20,9 @@ export const MetaSettingsSchema = z.strictObject({
 });
 
 export type MetaSettings = z.infer<typeof MetaSettingsSchema>;
+
+/**
+ * `channels.meta.account` in omnifeed.config.yaml: nothing yet. The catalog id and the credentials
+ * of API publishing belong here (adr/0009), not in mapping files.
+ */
+export const MetaAccountSchema = z.strictObject({});

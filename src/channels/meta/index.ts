@@ -1,7 +1,7 @@
 import { bundledMappingPath } from "../../config/paths.js";
 import type { Channel } from "../channel.js";
 import type { MetaSettings } from "./config.js";
-import { MetaSettingsSchema } from "./config.js";
+import { MetaAccountSchema, MetaSettingsSchema } from "./config.js";
 import { metaCsvFeed } from "./feed-csv.js";
 import { metaXmlFeed } from "./feed-xml.js";
 import { META_FIELDS } from "./fields.js";
@@ -14,6 +14,7 @@ export const metaChannel: Channel<MetaSettings, MetaItem> = {
   id: "meta",
   title: "Meta catalog",
   settingsSchema: MetaSettingsSchema,
+  accountSchema: MetaAccountSchema,
   fields: META_FIELDS,
   defaultMappingFile: bundledMappingPath("meta.yaml"),
   feeds: [metaCsvFeed, metaXmlFeed],

@@ -17,7 +17,7 @@ export function registerExplain(program: Command, setExit: (code: ExitCode) => v
     )
     .addHelpText(
       "after",
-      "\nExits 0 when the SKU is found, 3 when it is not (its row issues are still shown).",
+      "\nExits 0 when the SKU is found, 3 when it is not or its row was rejected (the row issues are shown).",
     )
     .action(async (sku: string, raw: unknown) => {
       const flags = parseFlags(CommonFlagsSchema, raw);
@@ -32,8 +32,14 @@ export function registerExplain(program: Command, setExit: (code: ExitCode) => v
 function formatExplain(result: ExplainResult): string {
   const lines: string[] = [];
   if (!result.found || !result.source || !result.variant || !result.product) {
-    lines.push(`SKU ${result.sku} was not found in the catalog.`);
-    for (const issue of result.rowIssues)
+    const rejected = result.rejectedRow;
+    lines.push(
+      rejected
+        ? `SKU ${result.sku}: row rejected at ${display(rejected.file)}:${rejected.line}: ` +
+            `${rejected.field ? `${rejected.field}: ` : ""}${rejected.message}`
+        : `SKU ${result.sku} was not found in the catalog.`,
+    );
+    for (const issue of result.rowIssues.filter((other) => other !== rejected))
       lines.push(`  ${formatRowIssue({ ...issue, file: display(issue.file) })}`);
     return `${lines.join("\n")}\n`;
   }

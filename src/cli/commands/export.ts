@@ -32,7 +32,11 @@ export function registerExport(program: Command, setExit: (code: ExitCode) => vo
     .option("--strict", "publish nothing and exit 3 when any row or item has an error", false)
     .addHelpText(
       "after",
-      `\nExample:\n  omnifeed export --catalog catalog.csv --channel google,meta,amazon --out ./out\n${EXIT_CODES_HELP}`,
+      "\nExamples:\n" +
+        "  omnifeed export --catalog catalog.csv --channel google,meta --out ./out\n" +
+        "  omnifeed export --catalog catalog.csv --channel google,meta,amazon --set amazon.seller_id=A1EXAMPLE --out ./out\n" +
+        "Account settings (the Amazon seller id) come from --set or channels.<channel>.account in --config.\n" +
+        EXIT_CODES_HELP,
     )
     .action(async (raw: unknown) => {
       const flags = parseFlags(ExportFlagsSchema, raw);
