@@ -1,6 +1,6 @@
 import { createWriteStream } from "node:fs";
 import { finished } from "node:stream/promises";
-import { createCatalogWriter } from "../sources/catalog-writers.js";
+import { createCatalogWriter } from "./catalog-writers.js";
 import type { SourceFormat } from "../sources/source.js";
 import type { GenCatalogOptions } from "./gen-catalog.js";
 import { generateCatalog } from "./gen-catalog.js";

@@ -10,7 +10,7 @@ import {
 } from "../../../test/fixtures/catalog-reading.js";
 import type { ProductRecord } from "../json/record.js";
 import { toPlainText } from "./plain-text.js";
-import { createGoogleXmlWriter } from "./writer.js";
+import { createGoogleXmlWriter } from "../../dev/catalog-writers/google-xml.js";
 
 describe("Google XML source", () => {
   it("groups adjacent items by item_group_id and maps Google attributes back to the canonical model", async () => {
