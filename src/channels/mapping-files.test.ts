@@ -9,6 +9,7 @@ import { ProductSchema } from "../core/catalog.js";
 import { loadMapping } from "../mapping/load.js";
 import { MappingFileSchema } from "../mapping/schema.js";
 import type { MappingFile } from "../mapping/schema.js";
+import { describeWithSpecs, specPath } from "../../test/support/shared-specs.js";
 import { transformVariant } from "./channel.js";
 import { channelById, descriptorOf } from "./registry.js";
 
@@ -19,7 +20,7 @@ import { channelById, descriptorOf } from "./registry.js";
  */
 
 const MAPPINGS = resolve(PACKAGE_ROOT, "channel-mappings");
-const TAXONOMY = resolve(PACKAGE_ROOT, "../shared/specs/google/taxonomy-with-ids.en-US.txt");
+const TAXONOMY_FILE = "google/taxonomy-with-ids.en-US.txt";
 const DEMO = join(MAPPINGS, "examples/demo");
 
 const DEMO_CATEGORIES = [
@@ -114,14 +115,9 @@ describe("mapping files in channel-mappings/", () => {
   });
 });
 
-describe("category tables", () => {
+describeWithSpecs("category tables", [TAXONOMY_FILE], () => {
   const taxonomy = new Map<string, string>();
-  let text: string;
-  try {
-    text = readFileSync(TAXONOMY, "utf8");
-  } catch {
-    throw new Error(`Google's taxonomy file is missing: expected ${TAXONOMY} (shared/specs beside the repo)`);
-  }
+  const text = readFileSync(specPath(TAXONOMY_FILE), "utf8");
   for (const line of text.split("\n")) {
     const match = /^(\d+) - (.+)$/.exec(line);
     if (match?.[1] && match[2]) taxonomy.set(match[1], match[2]);

@@ -1,18 +1,12 @@
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PACKAGE_ROOT } from "../../config/paths.js";
+import { describeWithSpecs, specPath } from "../../../test/support/shared-specs.js";
 import { apparelKindOf, KNOWN_APPAREL_IDS } from "./apparel.js";
 
-const TAXONOMY = resolve(PACKAGE_ROOT, "../shared/specs/google/taxonomy-with-ids.en-US.txt");
+const TAXONOMY_FILE = "google/taxonomy-with-ids.en-US.txt";
 
 function readTaxonomy(): Map<string, string> {
-  let text: string;
-  try {
-    text = readFileSync(TAXONOMY, "utf8");
-  } catch {
-    throw new Error(`Google's taxonomy file is missing: expected ${TAXONOMY} (shared/specs beside the repo)`);
-  }
+  const text = readFileSync(specPath(TAXONOMY_FILE), "utf8");
   const paths = new Map<string, string>();
   for (const line of text.split("\n")) {
     const match = /^(\d+) - (.+)$/.exec(line);
@@ -21,7 +15,7 @@ function readTaxonomy(): Map<string, string> {
   return paths;
 }
 
-describe("apparelKindOf", () => {
+describeWithSpecs("apparelKindOf against Google's taxonomy", [TAXONOMY_FILE], () => {
   const taxonomy = readTaxonomy();
 
   it("knows only ids that are Apparel & Accessories in Google's taxonomy", () => {
@@ -35,7 +29,9 @@ describe("apparelKindOf", () => {
       expect(apparelKindOf(id), id).toEqual(apparelKindOf(taxonomy.get(id)));
     }
   });
+});
 
+describe("apparelKindOf", () => {
   it("reads ids and paths", () => {
     expect(apparelKindOf("212")).toEqual({ apparel: true, sized: true });
     expect(apparelKindOf("188")).toEqual({ apparel: true, sized: false });
