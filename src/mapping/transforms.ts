@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { currencyDecimals, formatAmount, formatMoney, isMoney } from "../core/money.js";
 import type { Money } from "../core/money.js";
+import { LENGTH_UNITS, measureScale, WEIGHT_UNITS } from "../core/units.js";
 import type { EvalContext } from "./context.js";
 import { didYouMean } from "./did-you-mean.js";
 import { cleanNumber, isDimensions, isEmpty, isWeight, toNumber, toText } from "./field-values.js";
@@ -236,19 +237,11 @@ function withEnding(amount: number, unitDecimals: number, ending: number): numbe
   return result;
 }
 
-const WEIGHT_IN_GRAMS: Record<string, number> = { g: 1, kg: 1000, oz: 28.349523125, lb: 453.59237 };
-const LENGTH_IN_MM: Record<string, number> = { mm: 1, cm: 10, m: 1000, in: 25.4, ft: 304.8 };
-const Unit = z.enum(["g", "kg", "oz", "lb", "mm", "cm", "m", "in", "ft"]);
-
-function unitScale(unit: string): Record<string, number> | undefined {
-  if (unit in WEIGHT_IN_GRAMS) return WEIGHT_IN_GRAMS;
-  if (unit in LENGTH_IN_MM) return LENGTH_IN_MM;
-  return undefined;
-}
+const Unit = z.enum([...WEIGHT_UNITS, ...LENGTH_UNITS]);
 
 function convertNumber(value: number, from: string, to: string): number | undefined {
-  const scale = unitScale(from);
-  if (!scale || scale !== unitScale(to)) return undefined;
+  const scale = measureScale(from);
+  if (!scale || scale !== measureScale(to)) return undefined;
   return Math.round(cleanNumber(((value * (scale[from] ?? 1)) / (scale[to] ?? 1)) * 1000)) / 1000;
 }
 
@@ -505,7 +498,7 @@ const DEFINITIONS = {
     args: z.strictObject({ to: Unit, from: Unit.optional() }),
     each: true,
     build: ({ to, from }, _env, name) => {
-      if (from !== undefined && unitScale(from) !== unitScale(to)) {
+      if (from !== undefined && measureScale(from) !== measureScale(to)) {
         throw new SpecError(`convert: cannot convert ${from} to ${to}`);
       }
       return (value, context) => {

@@ -7,7 +7,7 @@ import {
   type ProductRecord,
   type VariantRecord,
 } from "../../sources/json/record.js";
-import { formatDimensions, formatWeight } from "../../sources/measure-units.js";
+import { formatDimensions, formatWeight } from "../../core/units.js";
 import {
   createShapeCheck,
   defaultRecordShape,

@@ -2,7 +2,7 @@ import type { Writable } from "node:stream";
 import { formatMoney, parseMoney } from "../../core/money.js";
 import type { CatalogWriter } from "../catalog-writer.js";
 import type { MoneyRecord, ProductRecord, VariantRecord } from "../../sources/json/record.js";
-import { formatWeight } from "../../sources/measure-units.js";
+import { formatWeight } from "../../core/units.js";
 import { createTextSink } from "../writable-sink.js";
 import { toPlainText } from "../../sources/google-xml/plain-text.js";
 

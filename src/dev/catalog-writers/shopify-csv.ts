@@ -2,7 +2,7 @@ import type { Writable } from "node:stream";
 import type { CatalogWriter } from "../catalog-writer.js";
 import { formatCsvRow } from "../../feeds/csv-text.js";
 import { moneyRecordText, type ProductRecord, type VariantRecord } from "../../sources/json/record.js";
-import { convertWeight, formatDimensions, roundMeasure } from "../../sources/measure-units.js";
+import { convertWeight, formatDimensions, roundMeasure } from "../../core/units.js";
 import {
   createShapeCheck,
   defaultRecordShape,

@@ -3,7 +3,7 @@ import type { Dimensions, Weight } from "../../core/catalog.js";
 import type { CatalogWriter } from "../catalog-writer.js";
 import { formatCsvRow } from "../../feeds/csv-text.js";
 import { moneyRecordText, type ProductRecord, type VariantRecord } from "../../sources/json/record.js";
-import { convertLength, convertWeight } from "../../sources/measure-units.js";
+import { convertLength, convertWeight } from "../../core/units.js";
 import {
   createShapeCheck,
   defaultRecordShape,
