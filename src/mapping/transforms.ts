@@ -1,6 +1,16 @@
 import { z } from "zod";
-import { currencyDecimals, formatAmount, formatMoney, isMoney } from "../core/money.js";
-import type { Money } from "../core/money.js";
+import {
+  addToMoney,
+  formatAmount,
+  formatMoney,
+  isMoney,
+  moneyWithEnding,
+  multiplyMoney,
+  roundMoney,
+  roundWith,
+  withPriceEnding,
+  type RoundMode,
+} from "../core/money.js";
 import { LENGTH_UNITS, measureScale, WEIGHT_UNITS } from "../core/units.js";
 import type { EvalContext } from "./context.js";
 import { didYouMean } from "./did-you-mean.js";
@@ -191,29 +201,9 @@ function sentenceCase(text: string): string {
 
 // --- numbers and money ------------------------------------------------------------------------
 
-type RoundMode = "nearest" | "up" | "down";
-
-function roundWith(value: number, mode: RoundMode): number {
-  if (mode === "up") return Math.ceil(value);
-  if (mode === "down") return Math.floor(value);
-  return Math.round(value);
-}
-
 function roundNumber(value: number, decimals: number, mode: RoundMode): number {
   const factor = 10 ** decimals;
   return cleanNumber(roundWith(cleanNumber(value * factor), mode) / factor);
-}
-
-function roundMoney(money: Money, decimals: number, mode: RoundMode): Money {
-  const own = currencyDecimals(money.currency);
-  if (decimals >= own) return money;
-  const step = 10 ** (own - decimals);
-  return { amount: roundWith(money.amount / step, mode) * step, currency: money.currency };
-}
-
-/** Money stays Money and never goes below zero; minor units are rounded half up. */
-function money(amount: number, currency: string): Money {
-  return { amount: Math.max(0, Math.round(amount)), currency };
 }
 
 /** Number of decimals written in a number: `0.99` → 2. */
@@ -221,20 +211,6 @@ function decimalsOf(value: number): number {
   const text = String(value);
   const dot = text.indexOf(".");
   return dot === -1 ? 0 : text.length - dot - 1;
-}
-
-/**
- * Charm pricing in whole units of the smallest scale: the price's last digits become the ending,
- * at or above the price (`23.45` with `0.99` → `23.99`; with `9.99` → `29.99`).
- */
-function withEnding(amount: number, unitDecimals: number, ending: number): number | undefined {
-  const endingUnits = Math.round(ending * 10 ** unitDecimals);
-  const wholeDigits = Math.floor(ending) === 0 ? 0 : String(Math.floor(ending)).length;
-  const step = 10 ** (unitDecimals + wholeDigits);
-  if (endingUnits >= step) return undefined;
-  let result = Math.floor(amount / step) * step + endingUnits;
-  if (result < amount) result += step;
-  return result;
 }
 
 const Unit = z.enum([...WEIGHT_UNITS, ...LENGTH_UNITS]);
@@ -437,12 +413,12 @@ const DEFINITIONS = {
       (value, context) => {
         if (isEmpty(value)) return value;
         if (isMoney(value)) {
-          const amount = withEnding(value.amount, currencyDecimals(value.currency), ending);
-          if (amount === undefined) {
+          const ended = moneyWithEnding(value, ending);
+          if (ended === undefined) {
             warnInput(context, name, `a currency with the decimals of ${ending}`, value);
             return value;
           }
-          return money(amount, value.currency);
+          return ended;
         }
         const number = toNumber(value);
         if (number === undefined) {
@@ -450,7 +426,7 @@ const DEFINITIONS = {
           return value;
         }
         const decimals = decimalsOf(ending);
-        const scaled = withEnding(Math.round(number * 10 ** decimals), decimals, ending);
+        const scaled = withPriceEnding(Math.round(number * 10 ** decimals), decimals, ending);
         return scaled === undefined ? number : cleanNumber(scaled / 10 ** decimals);
       },
   }),
@@ -463,7 +439,7 @@ const DEFINITIONS = {
       ({ factor }, _env, name) =>
       (value, context) => {
         if (isEmpty(value)) return value;
-        if (isMoney(value)) return money(value.amount * factor, value.currency);
+        if (isMoney(value)) return multiplyMoney(value, factor);
         const number = toNumber(value);
         if (number === undefined) {
           warnInput(context, name, "a number or a price", value);
@@ -481,9 +457,7 @@ const DEFINITIONS = {
       ({ amount }, _env, name) =>
       (value, context) => {
         if (isEmpty(value)) return value;
-        if (isMoney(value)) {
-          return money(value.amount + amount * 10 ** currencyDecimals(value.currency), value.currency);
-        }
+        if (isMoney(value)) return addToMoney(value, amount);
         const number = toNumber(value);
         if (number === undefined) {
           warnInput(context, name, "a number or a price", value);
