@@ -6,12 +6,12 @@ import { createWriteStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { stdout } from "node:process";
 import { fileURLToPath, URL } from "node:url";
-import { createCsvWriter } from "../dist/sources/csv/writer.js";
-import { createGoogleXmlWriter } from "../dist/sources/google-xml/writer.js";
-import { createJsonlWriter } from "../dist/sources/json/writer.js";
+import { createCsvWriter } from "../dist/dev/catalog-writers/csv.js";
+import { createGoogleXmlWriter } from "../dist/dev/catalog-writers/google-xml.js";
+import { createJsonlWriter } from "../dist/dev/catalog-writers/json.js";
 import { describeRecords } from "../dist/sources/record-shape.js";
-import { createShopifyCsvWriter } from "../dist/sources/shopify-csv/writer.js";
-import { createWooCommerceCsvWriter } from "../dist/sources/woocommerce-csv/writer.js";
+import { createShopifyCsvWriter } from "../dist/dev/catalog-writers/shopify-csv.js";
+import { createWooCommerceCsvWriter } from "../dist/dev/catalog-writers/woocommerce-csv.js";
 
 const DEMO_DIR = fileURLToPath(new URL("../fixtures/catalogs/demo/", import.meta.url));
 const STORE = { currency: "USD", storeUrl: "https://demo.omnifeed.dev" };

@@ -7,7 +7,7 @@ import { registerExplain } from "./commands/explain.js";
 import { registerExport } from "./commands/export.js";
 import { registerMapping } from "./commands/mapping.js";
 import { registerValidate } from "./commands/validate.js";
-import { EXIT, EXIT_CODES_HELP, type ExitCode } from "./exit-codes.js";
+import { EXIT, EXIT_CODES_HELP, exitCodeForKind, type ExitCode } from "./exit-codes.js";
 
 /** Builds the command tree; `run` parses argv and turns the outcome into an exit code. */
 export function buildProgram(setExit: (code: ExitCode) => void): Command {
@@ -45,8 +45,7 @@ export async function run(argv: string[]): Promise<ExitCode> {
     }
     if (isOmnifeedError(error)) {
       process.stderr.write(`omnifeed: ${error.message}\n`);
-      // A bad file name, flag, config or mapping is the caller's to fix; the rest is a failure.
-      return error.kind === "config" || error.kind === "not_found" ? EXIT.usage : EXIT.failure;
+      return exitCodeForKind(error.kind);
     }
     process.stderr.write(
       `omnifeed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

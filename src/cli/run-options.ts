@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
-import { parseAccountFlags, resolveAccount } from "../config/account-settings.js";
+import { parseAccountFlags, resolveAccount } from "../pipeline/account-settings.js";
 import type { ConfigFile } from "../config/config-file.js";
 import { loadConfigFile } from "../config/config-file.js";
 import { OmnifeedError } from "../core/errors.js";

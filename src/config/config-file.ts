@@ -6,7 +6,7 @@ import { OmnifeedError } from "../core/errors.js";
 import { AmazonAccountSchema } from "../channels/amazon/config.js";
 import { GoogleAccountSchema } from "../channels/google/config.js";
 import { MetaAccountSchema } from "../channels/meta/config.js";
-import { didYouMean } from "../mapping/did-you-mean.js";
+import { didYouMean } from "../core/did-you-mean.js";
 import { SOURCE_FORMATS } from "../sources/source.js";
 
 const ACCOUNT_SCHEMAS = {

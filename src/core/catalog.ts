@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ProductIdSchema, SkuSchema } from "./ids.js";
 import { MoneySchema } from "./money.js";
+import { LENGTH_UNITS, WEIGHT_UNITS } from "./units.js";
 
 /**
  * The canonical catalog: what every source is read into and every channel is built from.
@@ -30,8 +31,8 @@ export const ConditionSchema = z.enum(["new", "refurbished", "used"]);
 export const GenderSchema = z.enum(["male", "female", "unisex"]);
 export const AgeGroupSchema = z.enum(["newborn", "infant", "toddler", "kids", "adult"]);
 
-export const WeightUnitSchema = z.enum(["g", "kg", "oz", "lb"]);
-export const LengthUnitSchema = z.enum(["mm", "cm", "m", "in", "ft"]);
+export const WeightUnitSchema = z.enum(WEIGHT_UNITS);
+export const LengthUnitSchema = z.enum(LENGTH_UNITS);
 
 export const WeightSchema = z.object({ value: z.number().nonnegative(), unit: WeightUnitSchema });
 export type Weight = z.infer<typeof WeightSchema>;

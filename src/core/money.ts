@@ -106,9 +106,60 @@ export function moneyToMicros(money: Money): string {
   return (BigInt(money.amount) * BigInt(factor)).toString();
 }
 
-/** Scales a price (markups, discounts), rounding half up to the minor unit. */
+/** Money from a computed amount of minor units: rounded half up, never below zero. */
+function moneyOf(amount: number, currency: string): Money {
+  return { amount: Math.max(0, Math.round(amount)), currency };
+}
+
+/** Scales a price (markups, discounts), rounding half up to the minor unit, never below zero. */
 export function multiplyMoney(money: Money, factor: number): Money {
-  return { amount: Math.round(money.amount * factor), currency: money.currency };
+  return moneyOf(money.amount * factor, money.currency);
+}
+
+/** Adds an amount in major units (`2.5` is 2.50 USD, 3 JPY is 3), never going below zero. */
+export function addToMoney(money: Money, majorAmount: number): Money {
+  return moneyOf(money.amount + majorAmount * 10 ** currencyDecimals(money.currency), money.currency);
+}
+
+export type RoundMode = "nearest" | "up" | "down";
+
+/** Rounds to a whole number: nearest (half up), up or down. */
+export function roundWith(value: number, mode: RoundMode): number {
+  if (mode === "up") return Math.ceil(value);
+  if (mode === "down") return Math.floor(value);
+  return Math.round(value);
+}
+
+/**
+ * Rounds a price to `decimals` in major units (`2` keeps cents, `0` whole dollars, `-1` tens); a
+ * price already that coarse is returned as is.
+ */
+export function roundMoney(money: Money, decimals: number, mode: RoundMode): Money {
+  const own = currencyDecimals(money.currency);
+  if (decimals >= own) return money;
+  const step = 10 ** (own - decimals);
+  return { amount: roundWith(money.amount / step, mode) * step, currency: money.currency };
+}
+
+/**
+ * Charm pricing on an integer count of units with `unitDecimals` decimals: the last digits become
+ * `ending`, at or above the amount (`2345` cents with `0.99` → `2399`; with `9.99` → `2999`).
+ * Undefined when the ending needs more decimals than the units have.
+ */
+export function withPriceEnding(amount: number, unitDecimals: number, ending: number): number | undefined {
+  const endingUnits = Math.round(ending * 10 ** unitDecimals);
+  const wholeDigits = Math.floor(ending) === 0 ? 0 : String(Math.floor(ending)).length;
+  const step = 10 ** (unitDecimals + wholeDigits);
+  if (endingUnits >= step) return undefined;
+  let result = Math.floor(amount / step) * step + endingUnits;
+  if (result < amount) result += step;
+  return result;
+}
+
+/** A price with a charm ending (`23.45 USD` with `0.99` → `23.99 USD`), or undefined (see above). */
+export function moneyWithEnding(money: Money, ending: number): Money | undefined {
+  const amount = withPriceEnding(money.amount, currencyDecimals(money.currency), ending);
+  return amount === undefined ? undefined : moneyOf(amount, money.currency);
 }
 
 export function compareMoney(a: Money, b: Money): number {

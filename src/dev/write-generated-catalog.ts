@@ -1,6 +1,7 @@
 import { createWriteStream } from "node:fs";
 import { finished } from "node:stream/promises";
-import { createCatalogWriter } from "../sources/catalog-writers.js";
+import { OmnifeedError, writeErrorKind } from "../core/errors.js";
+import { createCatalogWriter } from "./catalog-writers.js";
 import type { SourceFormat } from "../sources/source.js";
 import type { GenCatalogOptions } from "./gen-catalog.js";
 import { generateCatalog } from "./gen-catalog.js";
@@ -19,12 +20,27 @@ export async function writeGeneratedCatalog(
   });
   let products = 0;
   let variants = 0;
-  for (const product of generateCatalog(options)) {
-    await writer.write(product);
-    products += 1;
-    variants += product.variants.length;
+  try {
+    for (const product of generateCatalog(options)) {
+      await writer.write(product);
+      products += 1;
+      variants += product.variants.length;
+    }
+    await writer.end();
+    if (output !== process.stdout) await finished(output);
+  } catch (error) {
+    throw options.out ? writeFailed(options.out, error) : error;
   }
-  await writer.end();
-  if (output !== process.stdout) await finished(output);
   return { products, variants };
+}
+
+function writeFailed(path: string, error: unknown): OmnifeedError {
+  const kind = writeErrorKind(error);
+  const reason = error instanceof Error ? error.message : String(error);
+  const advice =
+    kind === "config" ? " (free some space, or fix the path or its permissions, then run again)" : "";
+  return new OmnifeedError(kind, `cannot write the catalog: ${reason}${advice}`, {
+    where: path,
+    cause: error,
+  });
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { createGzip } from "node:zlib";
-import { OmnifeedError } from "../core/errors.js";
+import { OmnifeedError, writeErrorKind } from "../core/errors.js";
 import type { EntryLayout } from "./count-entries.js";
 import type { EncodedEntries } from "./encoded-entries.js";
 import type { FeedFormat } from "./format.js";
@@ -193,5 +193,5 @@ export class FeedWriter<Settings> {
 
 function writeFailed(part: OpenPart, error: unknown): OmnifeedError {
   const reason = error instanceof Error ? error.message : String(error);
-  return new OmnifeedError("transient", `cannot write ${part.name}: ${reason}`, { cause: error });
+  return new OmnifeedError(writeErrorKind(error), `cannot write ${part.name}: ${reason}`, { cause: error });
 }

@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { encodeEntries } from "./encoded-entries.js";
@@ -8,6 +7,7 @@ import type { FeedFormat } from "./format.js";
 import { MANIFEST_FILE, readManifest } from "./manifest.js";
 import { publishFeeds } from "./publish.js";
 import { isTempFileName, removeStaleTempFiles, tempPathFor } from "./temp-file.js";
+import { makeTempDir } from "../../test/support/temp-dirs.js";
 
 const lines: FeedFormat<string, null> = {
   id: "test-lines",
@@ -43,9 +43,7 @@ afterAll(() => {
 });
 
 function freshDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "omnifeed-publish-"));
-  made.push(dir);
-  return dir;
+  return makeTempDir("publish");
 }
 
 describe("feed writing and publishing", () => {

@@ -5,7 +5,7 @@ import { allocate } from "./allocation.js";
 import { compileCondition } from "./conditions.js";
 import type { CompiledCondition } from "./conditions.js";
 import type { EvalContext } from "./context.js";
-import { didYouMean } from "./did-you-mean.js";
+import { didYouMean } from "../core/did-you-mean.js";
 import { showValue } from "./field-values.js";
 import { compileSpec } from "./field-specs.js";
 import type { CompiledSpec } from "./field-specs.js";

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { AvailabilitySchema, LocationStockSchema, ProductSchema, VariantSchema } from "../core/catalog.js";
 import type { Product, Variant } from "../core/catalog.js";
 import type { ItemIssue } from "../core/issues.js";
-import { didYouMean } from "./did-you-mean.js";
+import { didYouMean } from "../core/did-you-mean.js";
 import { isEmpty } from "./field-values.js";
 import { SpecError } from "./problems.js";
 import type { AllocatedStock, FieldValue } from "./types.js";

@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -7,6 +6,7 @@ import { PACKAGE_ROOT } from "../config/paths.js";
 import { ProductSchema } from "../core/catalog.js";
 import { loadMapping } from "./load.js";
 import type { ChannelDescriptor } from "./types.js";
+import { makeTempDir } from "../../test/support/temp-dirs.js";
 
 /**
  * The ```yaml examples of docs/mapping.md must load and map an item, so the manual stays true to
@@ -86,7 +86,7 @@ const product = ProductSchema.parse({
 });
 
 function setup(): { dir: string; channel: ChannelDescriptor } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "omnifeed-docs-"));
+  const dir = makeTempDir("docs");
   fs.writeFileSync(path.join(dir, "default.yaml"), DEFAULT_MAPPING);
   fs.writeFileSync(
     path.join(dir, "google-categories.csv"),

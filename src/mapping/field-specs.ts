@@ -1,6 +1,6 @@
 import { compilePath } from "./context.js";
 import type { Getter } from "./context.js";
-import { didYouMean } from "./did-you-mean.js";
+import { didYouMean } from "../core/did-you-mean.js";
 import { isEmpty, showValue } from "./field-values.js";
 import { problemAt, siteAt, within } from "./problems.js";
 import type { Site } from "./problems.js";

@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -9,6 +8,7 @@ import { isOmnifeedError } from "../core/errors.js";
 import { loadMapping, loadMappingFromText } from "./load.js";
 import { MappingLoadError } from "./problems.js";
 import type { ChannelDescriptor } from "./types.js";
+import { makeTempDir } from "../../test/support/temp-dirs.js";
 
 const SettingsSchema = z.strictObject({
   currency: z
@@ -100,7 +100,7 @@ interface Setup {
 }
 
 function setup(defaultMapping = DEFAULT_MAPPING): Setup {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "omnifeed-mapping-"));
+  const dir = makeTempDir("mapping");
   const write = (name: string, text: string): string => {
     const file = path.join(dir, name);
     fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -1,11 +1,11 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ProductSchema } from "../core/catalog.js";
 import type { EvalContext } from "./context.js";
 import { compileLookup, inlineRows, readLookupCsv } from "./lookups.js";
 import { SpecError } from "./problems.js";
+import { makeTempDir } from "../../test/support/temp-dirs.js";
 
 const product = ProductSchema.parse({
   id: "P1",
@@ -26,7 +26,7 @@ function makeContext(): EvalContext {
 }
 
 function tempCsv(text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "omnifeed-lookup-"));
+  const dir = makeTempDir("lookup");
   const file = path.join(dir, "table.csv");
   fs.writeFileSync(file, text);
   return file;

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { OmnifeedError } from "../core/errors.js";
-import { didYouMean } from "./did-you-mean.js";
+import { didYouMean } from "../core/did-you-mean.js";
 import { whereOf } from "./yaml-source.js";
 import type { MappingSource, PathKey } from "./yaml-source.js";
 

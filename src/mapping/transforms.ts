@@ -1,9 +1,20 @@
 import { z } from "zod";
-import { currencyDecimals, formatAmount, formatMoney, isMoney } from "../core/money.js";
-import type { Money } from "../core/money.js";
+import {
+  addToMoney,
+  formatAmount,
+  formatMoney,
+  isMoney,
+  moneyWithEnding,
+  multiplyMoney,
+  roundMoney,
+  roundWith,
+  withPriceEnding,
+  type RoundMode,
+} from "../core/money.js";
+import { LENGTH_UNITS, measureScale, WEIGHT_UNITS } from "../core/units.js";
 import type { ItemIssue } from "../core/issues.js";
 import type { EvalContext } from "./context.js";
-import { didYouMean } from "./did-you-mean.js";
+import { didYouMean } from "../core/did-you-mean.js";
 import { cleanNumber, isDimensions, isEmpty, isWeight, toNumber, toText } from "./field-values.js";
 import type { CompiledLookup } from "./lookups.js";
 import { collapseWhitespace as collapseRuns, isWhitespace, stripHtml } from "./html-text.js";
@@ -221,29 +232,9 @@ function sentenceCase(text: string): string {
 
 // --- numbers and money ------------------------------------------------------------------------
 
-type RoundMode = "nearest" | "up" | "down";
-
-function roundWith(value: number, mode: RoundMode): number {
-  if (mode === "up") return Math.ceil(value);
-  if (mode === "down") return Math.floor(value);
-  return Math.round(value);
-}
-
 function roundNumber(value: number, decimals: number, mode: RoundMode): number {
   const factor = 10 ** decimals;
   return cleanNumber(roundWith(cleanNumber(value * factor), mode) / factor);
-}
-
-function roundMoney(money: Money, decimals: number, mode: RoundMode): Money {
-  const own = currencyDecimals(money.currency);
-  if (decimals >= own) return money;
-  const step = 10 ** (own - decimals);
-  return { amount: roundWith(money.amount / step, mode) * step, currency: money.currency };
-}
-
-/** Money stays Money and never goes below zero; minor units are rounded half up. */
-function money(amount: number, currency: string): Money {
-  return { amount: Math.max(0, Math.round(amount)), currency };
 }
 
 /** Number of decimals written in a number: `0.99` → 2. */
@@ -253,33 +244,11 @@ function decimalsOf(value: number): number {
   return dot === -1 ? 0 : text.length - dot - 1;
 }
 
-/**
- * Charm pricing in whole units of the smallest scale: the price's last digits become the ending,
- * at or above the price (`23.45` with `0.99` → `23.99`; with `9.99` → `29.99`).
- */
-function withEnding(amount: number, unitDecimals: number, ending: number): number | undefined {
-  const endingUnits = Math.round(ending * 10 ** unitDecimals);
-  const wholeDigits = Math.floor(ending) === 0 ? 0 : String(Math.floor(ending)).length;
-  const step = 10 ** (unitDecimals + wholeDigits);
-  if (endingUnits >= step) return undefined;
-  let result = Math.floor(amount / step) * step + endingUnits;
-  if (result < amount) result += step;
-  return result;
-}
-
-const WEIGHT_IN_GRAMS: Record<string, number> = { g: 1, kg: 1000, oz: 28.349523125, lb: 453.59237 };
-const LENGTH_IN_MM: Record<string, number> = { mm: 1, cm: 10, m: 1000, in: 25.4, ft: 304.8 };
-const Unit = z.enum(["g", "kg", "oz", "lb", "mm", "cm", "m", "in", "ft"]);
-
-function unitScale(unit: string): Record<string, number> | undefined {
-  if (unit in WEIGHT_IN_GRAMS) return WEIGHT_IN_GRAMS;
-  if (unit in LENGTH_IN_MM) return LENGTH_IN_MM;
-  return undefined;
-}
+const Unit = z.enum([...WEIGHT_UNITS, ...LENGTH_UNITS]);
 
 function convertNumber(value: number, from: string, to: string): number | undefined {
-  const scale = unitScale(from);
-  if (!scale || scale !== unitScale(to)) return undefined;
+  const scale = measureScale(from);
+  if (!scale || scale !== measureScale(to)) return undefined;
   return Math.round(cleanNumber(((value * (scale[from] ?? 1)) / (scale[to] ?? 1)) * 1000)) / 1000;
 }
 
@@ -482,12 +451,12 @@ const DEFINITIONS = {
       (value, context) => {
         if (isEmpty(value)) return value;
         if (isMoney(value)) {
-          const amount = withEnding(value.amount, currencyDecimals(value.currency), ending);
-          if (amount === undefined) {
+          const ended = moneyWithEnding(value, ending);
+          if (ended === undefined) {
             warnInput(context, name, `a currency with the decimals of ${ending}`, value);
             return value;
           }
-          return money(amount, value.currency);
+          return ended;
         }
         const number = toNumber(value);
         if (number === undefined) {
@@ -495,7 +464,7 @@ const DEFINITIONS = {
           return value;
         }
         const decimals = decimalsOf(ending);
-        const scaled = withEnding(Math.round(number * 10 ** decimals), decimals, ending);
+        const scaled = withPriceEnding(Math.round(number * 10 ** decimals), decimals, ending);
         return scaled === undefined ? number : cleanNumber(scaled / 10 ** decimals);
       },
   }),
@@ -508,7 +477,7 @@ const DEFINITIONS = {
       ({ factor }, _env, name) =>
       (value, context) => {
         if (isEmpty(value)) return value;
-        if (isMoney(value)) return money(value.amount * factor, value.currency);
+        if (isMoney(value)) return multiplyMoney(value, factor);
         const number = toNumber(value);
         if (number === undefined) {
           warnInput(context, name, "a number or a price", value);
@@ -526,9 +495,7 @@ const DEFINITIONS = {
       ({ amount }, _env, name) =>
       (value, context) => {
         if (isEmpty(value)) return value;
-        if (isMoney(value)) {
-          return money(value.amount + amount * 10 ** currencyDecimals(value.currency), value.currency);
-        }
+        if (isMoney(value)) return addToMoney(value, amount);
         const number = toNumber(value);
         if (number === undefined) {
           warnInput(context, name, "a number or a price", value);
@@ -543,7 +510,7 @@ const DEFINITIONS = {
     args: z.strictObject({ to: Unit, from: Unit.optional() }),
     each: true,
     build: ({ to, from }, _env, name) => {
-      if (from !== undefined && unitScale(from) !== unitScale(to)) {
+      if (from !== undefined && measureScale(from) !== measureScale(to)) {
         throw new SpecError(`convert: cannot convert ${from} to ${to}`);
       }
       return (value, context) => {

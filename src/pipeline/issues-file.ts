@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { rm } from "node:fs/promises";
 import { finished } from "node:stream/promises";
-import { OmnifeedError } from "../core/errors.js";
+import { OmnifeedError, writeErrorKind } from "../core/errors.js";
 import type { RowIssue } from "../core/issues.js";
 import { commitTempFile, openTempStream, tempPathFor } from "../feeds/temp-file.js";
 import type { ReportedItemIssue } from "./build.js";
@@ -52,6 +52,6 @@ export class IssuesFile {
 
   private failed(error: unknown): OmnifeedError {
     const reason = error instanceof Error ? error.message : String(error);
-    return new OmnifeedError("transient", `cannot write ${this.path}: ${reason}`, { cause: error });
+    return new OmnifeedError(writeErrorKind(error), `cannot write ${this.path}: ${reason}`, { cause: error });
   }
 }

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
-import { Worker, type ResourceLimits } from "node:worker_threads";
+import { Worker, type MessagePort, type ResourceLimits } from "node:worker_threads";
+import { fromErrorData, toErrorData, type ErrorData } from "../core/errors.js";
 import type { ChannelId } from "../core/ids.js";
 import type { CompiledMapping } from "../mapping/types.js";
 import type { RecordBatch } from "../sources/source.js";
@@ -17,7 +18,38 @@ export interface BatchRunner {
 }
 
 export type WorkerRequest = { id: number; batch: RecordBatch };
-export type WorkerReply = { id: number; output: BatchOutput } | { id: number; error: string };
+// Errors cross as data: structured clone would drop an OmnifeedError's kind (core/errors.ts).
+export type WorkerReply = { id: number; output: BatchOutput } | { id: number; error: ErrorData };
+export type WorkerStartup = { ready: true } | { error: ErrorData };
+
+/**
+ * The worker's side of the pool: builds each batch it is sent and replies with the output or the
+ * error as data. `start` runs once (compiling the mappings); if it throws, the pool is told so.
+ */
+export function serveBatches(
+  port: MessagePort,
+  start: () => (batch: RecordBatch) => BatchOutput,
+  transferListOf: (output: BatchOutput) => ArrayBuffer[] = () => [],
+): void {
+  let build: (batch: RecordBatch) => BatchOutput;
+  try {
+    build = start();
+  } catch (error) {
+    port.postMessage({ error: toErrorData(error) } satisfies WorkerStartup);
+    return;
+  }
+  port.on("message", ({ id, batch }: WorkerRequest) => {
+    let reply: WorkerReply;
+    try {
+      reply = { id, output: build(batch) };
+    } catch (error) {
+      reply = { id, error: toErrorData(error) };
+    }
+    // The encoded feed entries move to the main thread without a copy.
+    port.postMessage(reply, "output" in reply ? transferListOf(reply.output) : []);
+  });
+  port.postMessage({ ready: true } satisfies WorkerStartup);
+}
 
 /** The single-thread path: the build runs on the calling thread, with mappings compiled there. */
 export function inlineRunner(
@@ -110,8 +142,8 @@ export async function workerRunner(
   const startWorker = (): Promise<Worker> =>
     new Promise((resolve, reject) => {
       const worker = new Worker(workerScript, { workerData: spec, resourceLimits });
-      worker.once("message", (message: { ready: true } | { error: string }) => {
-        if ("error" in message) reject(new Error(message.error));
+      worker.once("message", (message: WorkerStartup) => {
+        if ("error" in message) reject(fromErrorData(message.error));
         else resolve(worker);
       });
       worker.once("error", reject);
@@ -136,7 +168,7 @@ export async function workerRunner(
       if (!entry) return;
       pending.delete(reply.id);
       load.set(worker, (load.get(worker) ?? 1) - 1);
-      if ("error" in reply) entry.reject(new Error(reply.error));
+      if ("error" in reply) entry.reject(fromErrorData(reply.error));
       else entry.resolve(reply.output);
     });
     worker.on("error", (error: Error & { code?: string }) => {

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -13,6 +12,7 @@ import { CsvOptionsSchema } from "./csv/config.js";
 import { csvProductKey } from "./csv/records.js";
 import { sourceFor } from "./registry.js";
 import type { RecordBatch } from "./source.js";
+import { makeTempDir } from "../../test/support/temp-dirs.js";
 
 const fixture = (path: string) => fileURLToPath(new URL(`../../fixtures/catalogs/${path}`, import.meta.url));
 
@@ -41,7 +41,7 @@ function sequential(file: string, batchSize: number) {
 }
 
 function writeTemp(name: string, content: string | Buffer): string {
-  const path = join(mkdtempSync(join(tmpdir(), "omnifeed-chunks-")), name);
+  const path = join(makeTempDir("chunks"), name);
   writeFileSync(path, content);
   return path;
 }
@@ -163,7 +163,7 @@ describe("slices and the sequential reader on broken and unusual files", () => {
     };
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     const pieces = ["a", "b", " ", '"', '""', ",", "\n"];
-    const file = join(mkdtempSync(join(tmpdir(), "omnifeed-fuzz-")), "fuzz.csv");
+    const file = join(makeTempDir("fuzz"), "fuzz.csv");
     let compared = 0;
     for (let round = 0; round < 300; round += 1) {
       let text = "k,x,y,z\n";

@@ -1,13 +1,13 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readCsvRows } from "./csv-records.js";
+import { makeTempDir } from "../../test/support/temp-dirs.js";
 
 let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "omnifeed-csv-"));
+beforeAll(() => {
+  dir = makeTempDir("csv");
 });
 
 async function rowsOf(text: string | Buffer, chunkSize = 2) {

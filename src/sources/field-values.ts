@@ -9,6 +9,7 @@ import type {
 } from "../core/catalog.js";
 import type { RowIssue, Severity } from "../core/issues.js";
 import { parseMoney, type Money } from "../core/money.js";
+import { lengthUnitNamed, weightUnitNamed } from "../core/units.js";
 import type { z } from "zod";
 
 /**
@@ -270,44 +271,9 @@ export function readCategoryPath(value: string | undefined): string[] {
   return readList(value, ">");
 }
 
-const WEIGHT_UNITS: ReadonlyMap<string, Weight["unit"]> = new Map([
-  ["g", "g"],
-  ["gr", "g"],
-  ["gram", "g"],
-  ["grams", "g"],
-  ["kg", "kg"],
-  ["kgs", "kg"],
-  ["kilogram", "kg"],
-  ["kilograms", "kg"],
-  ["oz", "oz"],
-  ["ounce", "oz"],
-  ["ounces", "oz"],
-  ["lb", "lb"],
-  ["lbs", "lb"],
-  ["pound", "lb"],
-  ["pounds", "lb"],
-]);
-
-const LENGTH_UNITS: ReadonlyMap<string, Dimensions["unit"]> = new Map([
-  ["mm", "mm"],
-  ["cm", "cm"],
-  ["m", "m"],
-  ["in", "in"],
-  ["inch", "in"],
-  ["inches", "in"],
-  ['"', "in"],
-  ["ft", "ft"],
-  ["foot", "ft"],
-  ["feet", "ft"],
-]);
-
-export function weightUnit(text: string): Weight["unit"] | undefined {
-  return WEIGHT_UNITS.get(text.trim().toLowerCase());
-}
-
-export function lengthUnit(text: string): Dimensions["unit"] | undefined {
-  return LENGTH_UNITS.get(text.trim().toLowerCase());
-}
+// The names merchants write for units are read through core's one unit table.
+export const weightUnit = weightUnitNamed;
+export const lengthUnit = lengthUnitNamed;
 
 const MEASURE = /^(\d+(?:\.\d+)?|\.\d+)\s*([a-zA-Z"]*)$/;
 

@@ -1,14 +1,14 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { isOmnifeedError } from "../core/errors.js";
 import { isGzipFile, readHead, readTextChunks } from "./file-input.js";
+import { makeTempDir } from "../../test/support/temp-dirs.js";
 
 let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "omnifeed-input-"));
+beforeAll(() => {
+  dir = makeTempDir("input");
 });
 
 describe("file input", () => {

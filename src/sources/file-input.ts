@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
-import { OmnifeedError } from "../core/errors.js";
+import { isOmnifeedError, OmnifeedError } from "../core/errors.js";
 import { catalogTextStage } from "./text-encoding.js";
 
 /** How much of a file (decompressed) format detection looks at. */
@@ -101,7 +101,7 @@ export async function* readTextChunks(
  * missing. Problems inside the file are row issues instead.
  */
 export function catalogFileError(file: string, error: unknown): Error {
-  if (error instanceof OmnifeedError || (error instanceof Error && error.name === "AbortError")) return error;
+  if (isOmnifeedError(error) || (error instanceof Error && error.name === "AbortError")) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === "ENOENT")
     return new OmnifeedError("not_found", "catalog file not found", { where: file, cause: error });

@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -8,6 +7,7 @@ import { isOmnifeedError } from "../core/errors.js";
 import { sampleFile } from "../../test/fixtures/catalog-reading.js";
 import { detectCatalogFormat, detectFormat, SOURCES, sourceFor } from "./registry.js";
 import { SOURCE_FORMATS } from "./source.js";
+import { makeTempDir } from "../../test/support/temp-dirs.js";
 
 const demo = (name: string) =>
   fileURLToPath(new URL(`../../fixtures/catalogs/demo/${name}`, import.meta.url));
@@ -37,7 +37,7 @@ describe("source registry", () => {
   });
 
   it("detects JSON Lines by content, JSON objects by name, and gzip by its magic bytes", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "omnifeed-detect-"));
+    const dir = makeTempDir("detect");
     const lines = '{"id":"a","title":"A","variants":[]}\n{"id":"b","title":"B","variants":[]}\n';
     expect(detectFormat("export.txt", lines)).toBe("jsonl");
     expect(detectFormat("catalog.json", lines)).toBe("json");
@@ -48,7 +48,7 @@ describe("source registry", () => {
   });
 
   it("says so when it cannot tell the format", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "omnifeed-detect-"));
+    const dir = makeTempDir("detect");
     const file = join(dir, "notes.md");
     await writeFile(file, "# Notes\n");
     await expect(detectCatalogFormat(file)).rejects.toSatisfy((error) => isOmnifeedError(error, "config"));

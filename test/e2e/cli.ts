@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { makeTempDir } from "../support/temp-dirs.js";
 
 /** The repository root; the CLI runs from there, as a merchant's script would run it. */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -33,8 +32,9 @@ export function startOmnifeed(args: readonly string[]): ChildProcess {
   return spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
 }
 
+/** A new temp folder, removed after the test file (test/support/temp-dirs.ts). */
 export function freshDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `omnifeed-${prefix}-`));
+  return makeTempDir(prefix);
 }
 
 /** The demo export, as `npm start` runs it, into `out`. */

@@ -1,6 +1,7 @@
 import type { ItemIssue } from "../../core/issues.js";
 import type { Money } from "../../core/money.js";
 import { isMoney, moneyToNumber, parseMoney } from "../../core/money.js";
+import { lengthUnitNamed, weightUnitNamed, type LengthUnit, type WeightUnit } from "../../core/units.js";
 import { isDimensions, isWeight } from "../../mapping/field-values.js";
 import type { FieldValue, MappingResult } from "../../mapping/types.js";
 import { channelKeyText } from "../channel-key.js";
@@ -28,34 +29,31 @@ export interface AmazonItem {
   attributes: AmazonAttributes;
 }
 
-const WEIGHT_UNITS: Readonly<Record<string, string>> = {
+// Amazon's unit names for the units of core/units.ts (which also reads the names merchants write).
+const AMAZON_WEIGHT_UNITS: Readonly<Record<WeightUnit, string>> = {
   g: "grams",
-  gram: "grams",
-  grams: "grams",
   kg: "kilograms",
-  kilogram: "kilograms",
-  kilograms: "kilograms",
   oz: "ounces",
-  ounce: "ounces",
-  ounces: "ounces",
   lb: "pounds",
-  lbs: "pounds",
-  pound: "pounds",
-  pounds: "pounds",
 };
 
-const LENGTH_UNITS: Readonly<Record<string, string>> = {
+const AMAZON_LENGTH_UNITS: Readonly<Record<LengthUnit, string>> = {
   mm: "millimeters",
-  millimeters: "millimeters",
   cm: "centimeters",
-  centimeters: "centimeters",
   m: "meters",
-  meters: "meters",
   in: "inches",
-  inches: "inches",
   ft: "feet",
-  feet: "feet",
 };
+
+function amazonWeightUnit(name: string): string | undefined {
+  const unit = weightUnitNamed(name);
+  return unit && AMAZON_WEIGHT_UNITS[unit];
+}
+
+function amazonLengthUnit(name: string): string | undefined {
+  const unit = lengthUnitNamed(name);
+  return unit && AMAZON_LENGTH_UNITS[unit];
+}
 
 const CONDITIONS: Readonly<Record<string, string>> = {
   new: "new_new",
@@ -303,12 +301,12 @@ function weightOf(
   let unit: string | undefined;
   if (isWeight(value)) {
     amount = value.value;
-    unit = WEIGHT_UNITS[value.unit];
+    unit = amazonWeightUnit(value.unit);
   } else {
     const match = WEIGHT_TEXT.exec(textOf(value) ?? "");
     if (match) {
       amount = Number(match[1]);
-      unit = WEIGHT_UNITS[(match[2] ?? "").toLowerCase()];
+      unit = amazonWeightUnit(match[2] ?? "");
     }
   }
   if (amount === undefined || unit === undefined) {
@@ -331,12 +329,12 @@ function dimensionsOf(
   let unit: string | undefined;
   if (isDimensions(value)) {
     sides = [value.length, value.width, value.height];
-    unit = LENGTH_UNITS[value.unit];
+    unit = amazonLengthUnit(value.unit);
   } else {
     const match = DIMENSIONS_TEXT.exec(textOf(value) ?? "");
     if (match) {
       sides = [Number(match[1]), Number(match[2]), Number(match[3])];
-      unit = LENGTH_UNITS[(match[4] ?? "").toLowerCase()];
+      unit = amazonLengthUnit(match[4] ?? "");
     }
   }
   if (sides === undefined || unit === undefined) {

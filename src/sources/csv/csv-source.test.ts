@@ -1,9 +1,9 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isOmnifeedError } from "../../core/errors.js";
 import { issueLines, readWholeCatalog, sampleFile } from "../../../test/fixtures/catalog-reading.js";
+import { makeTempDir } from "../../../test/support/temp-dirs.js";
 
 describe("generic CSV source", () => {
   it("reads a TSV with canonical columns, a column map, attributes and overrides", async () => {
@@ -94,7 +94,7 @@ describe("generic CSV source", () => {
   });
 
   it("stops the run when the header lacks a column no row can do without", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "omnifeed-csv-source-"));
+    const dir = makeTempDir("csv-source");
     const file = join(dir, "no-price.csv");
     await writeFile(file, "sku,title\nA,Mug\n");
     await expect(readWholeCatalog("csv", file)).rejects.toSatisfy(

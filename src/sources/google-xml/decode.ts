@@ -20,7 +20,7 @@ import {
   resetFieldSite,
   type FieldSite,
 } from "../field-values.js";
-import { convertLength } from "../measure-units.js";
+import { convertLength } from "../../core/units.js";
 import { fillOptionFields, finishProduct, type FieldNamer } from "../product-assembly.js";
 import type { DecodedBatch, RecordBatch } from "../source.js";
 import type { GoogleXmlOptions } from "./config.js";

@@ -1,5 +1,4 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -10,7 +9,8 @@ import {
 } from "../../../test/fixtures/catalog-reading.js";
 import type { ProductRecord } from "../json/record.js";
 import { toPlainText } from "./plain-text.js";
-import { createGoogleXmlWriter } from "./writer.js";
+import { createGoogleXmlWriter } from "../../dev/catalog-writers/google-xml.js";
+import { makeTempDir } from "../../../test/support/temp-dirs.js";
 
 describe("Google XML source", () => {
   it("groups adjacent items by item_group_id and maps Google attributes back to the canonical model", async () => {
@@ -83,7 +83,7 @@ describe("Google XML source", () => {
   });
 
   it("reads Atom entries with link href and summary", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "omnifeed-atom-"));
+    const dir = makeTempDir("atom");
     const file = join(dir, "feed.xml");
     await writeFile(
       file,

@@ -6,7 +6,7 @@ import {
   writeRecords,
 } from "../../../test/fixtures/catalog-reading.js";
 import type { ProductRecord } from "./record.js";
-import { createJsonlWriter, createJsonWriter } from "./writer.js";
+import { createJsonlWriter, createJsonWriter } from "../../dev/catalog-writers/json.js";
 
 describe("JSON source", () => {
   it("reads { products: [...] } with money as text, numbers or minor units, and reports each problem", async () => {

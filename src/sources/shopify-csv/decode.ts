@@ -20,7 +20,7 @@ import {
   weightUnit,
   type FieldSite,
 } from "../field-values.js";
-import { convertWeight } from "../measure-units.js";
+import { convertWeight } from "../../core/units.js";
 import { fillOptionFields, finishProduct, type FieldNamer } from "../product-assembly.js";
 import type { DecodedBatch, RecordBatch } from "../source.js";
 import {

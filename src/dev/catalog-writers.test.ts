@@ -3,10 +3,10 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { readWholeCatalog, writeRecords } from "../../test/fixtures/catalog-reading.js";
 import { createCatalogWriter } from "./catalog-writers.js";
-import type { ProductRecord } from "./json/record.js";
-import { describeRecords } from "./record-shape.js";
-import { detectCatalogFormat } from "./registry.js";
-import { SOURCE_FORMATS } from "./source.js";
+import type { ProductRecord } from "../sources/json/record.js";
+import { describeRecords } from "../sources/record-shape.js";
+import { detectCatalogFormat } from "../sources/registry.js";
+import { SOURCE_FORMATS } from "../sources/source.js";
 
 const DEMO = fileURLToPath(new URL("../../fixtures/catalogs/demo/catalog.json", import.meta.url));
 

@@ -1,11 +1,20 @@
 import type { Writable } from "node:stream";
 import type { CatalogWriter } from "../catalog-writer.js";
 import { formatCsvRow } from "../../feeds/csv-text.js";
-import { moneyRecordText, type ProductRecord, type VariantRecord } from "../json/record.js";
-import { convertWeight, formatDimensions, roundMeasure } from "../measure-units.js";
-import { createShapeCheck, defaultRecordShape, splitOverride, type RecordShape } from "../record-shape.js";
+import { moneyRecordText, type ProductRecord, type VariantRecord } from "../../sources/json/record.js";
+import { convertWeight, formatDimensions, roundMeasure } from "../../core/units.js";
+import {
+  createShapeCheck,
+  defaultRecordShape,
+  splitOverride,
+  type RecordShape,
+} from "../../sources/record-shape.js";
 import { createTextSink } from "../writable-sink.js";
-import { ATTRIBUTE_KEY_PREFIX, OMNIFEED_NAMESPACE, OVERRIDE_KEY_PREFIX } from "./metafields.js";
+import {
+  ATTRIBUTE_KEY_PREFIX,
+  OMNIFEED_NAMESPACE,
+  OVERRIDE_KEY_PREFIX,
+} from "../../sources/shopify-csv/metafields.js";
 
 export interface ShopifyCsvWriterOptions {
   /** Currency of the store: prices in it are written without a code. */

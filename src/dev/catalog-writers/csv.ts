@@ -6,10 +6,15 @@ import {
   moneyRecordText,
   type ProductRecord,
   type VariantRecord,
-} from "../json/record.js";
-import { formatDimensions, formatWeight } from "../measure-units.js";
-import { createShapeCheck, defaultRecordShape, splitOverride, type RecordShape } from "../record-shape.js";
-import { ATTRIBUTE_PREFIX, CSV_COLUMNS, OVERRIDE_PREFIX, PRODUCT_PREFIX } from "./columns.js";
+} from "../../sources/json/record.js";
+import { formatDimensions, formatWeight } from "../../core/units.js";
+import {
+  createShapeCheck,
+  defaultRecordShape,
+  splitOverride,
+  type RecordShape,
+} from "../../sources/record-shape.js";
+import { ATTRIBUTE_PREFIX, CSV_COLUMNS, OVERRIDE_PREFIX, PRODUCT_PREFIX } from "../../sources/csv/columns.js";
 import { createTextSink } from "../writable-sink.js";
 
 export interface CsvWriterOptions {

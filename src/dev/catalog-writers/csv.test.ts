@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { isOmnifeedError } from "../../core/errors.js";
 import { memoryOutput, readWholeCatalog, writeRecords } from "../../../test/fixtures/catalog-reading.js";
-import type { ProductRecord } from "../json/record.js";
-import { describeRecords } from "../record-shape.js";
-import { createCsvWriter } from "./writer.js";
+import type { ProductRecord } from "../../sources/json/record.js";
+import { describeRecords } from "../../sources/record-shape.js";
+import { createCsvWriter } from "./csv.js";
 
 const RECORDS: ProductRecord[] = [
   {

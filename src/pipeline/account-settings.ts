@@ -2,7 +2,7 @@ import { channelById } from "../channels/registry.js";
 import { OmnifeedError } from "../core/errors.js";
 import type { ChannelId } from "../core/ids.js";
 import { ChannelIdSchema } from "../core/ids.js";
-import { didYouMean } from "../mapping/did-you-mean.js";
+import { didYouMean } from "../core/did-you-mean.js";
 
 /** `--set` values per channel: key → text, in the order given (a later one wins). */
 export type AccountFlags = ReadonlyMap<ChannelId, Readonly<Record<string, string>>>;

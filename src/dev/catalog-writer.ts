@@ -1,4 +1,4 @@
-import type { ProductRecord } from "./json/record.js";
+import type { ProductRecord } from "../sources/json/record.js";
 
 /**
  * A streaming writer of one catalog format. `write` waits while the output is busy (drain), so

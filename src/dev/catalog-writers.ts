@@ -1,13 +1,13 @@
 import type { Writable } from "node:stream";
 import { OmnifeedError } from "../core/errors.js";
 import type { CatalogWriter } from "./catalog-writer.js";
-import { createCsvWriter } from "./csv/writer.js";
-import { createGoogleXmlWriter } from "./google-xml/writer.js";
-import { createJsonlWriter, createJsonWriter } from "./json/writer.js";
-import type { RecordShape } from "./record-shape.js";
-import { createShopifyCsvWriter } from "./shopify-csv/writer.js";
-import type { SourceFormat } from "./source.js";
-import { createWooCommerceCsvWriter } from "./woocommerce-csv/writer.js";
+import { createCsvWriter } from "./catalog-writers/csv.js";
+import { createGoogleXmlWriter } from "./catalog-writers/google-xml.js";
+import { createJsonlWriter, createJsonWriter } from "./catalog-writers/json.js";
+import type { RecordShape } from "../sources/record-shape.js";
+import { createShopifyCsvWriter } from "./catalog-writers/shopify-csv.js";
+import type { SourceFormat } from "../sources/source.js";
+import { createWooCommerceCsvWriter } from "./catalog-writers/woocommerce-csv.js";
 
 /** Options the writers share; each takes the ones that concern its format. */
 export interface CatalogWriterOptions {

@@ -1,10 +1,10 @@
 import type { Writable } from "node:stream";
 import { formatMoney, parseMoney } from "../../core/money.js";
 import type { CatalogWriter } from "../catalog-writer.js";
-import type { MoneyRecord, ProductRecord, VariantRecord } from "../json/record.js";
-import { formatWeight } from "../measure-units.js";
+import type { MoneyRecord, ProductRecord, VariantRecord } from "../../sources/json/record.js";
+import { formatWeight } from "../../core/units.js";
 import { createTextSink } from "../writable-sink.js";
-import { toPlainText } from "./plain-text.js";
+import { toPlainText } from "../../sources/google-xml/plain-text.js";
 
 export interface GoogleXmlWriterOptions {
   /** Currency of prices given as bare numbers. Default USD. */

@@ -2,11 +2,16 @@ import type { Writable } from "node:stream";
 import type { Dimensions, Weight } from "../../core/catalog.js";
 import type { CatalogWriter } from "../catalog-writer.js";
 import { formatCsvRow } from "../../feeds/csv-text.js";
-import { moneyRecordText, type ProductRecord, type VariantRecord } from "../json/record.js";
-import { convertLength, convertWeight } from "../measure-units.js";
-import { createShapeCheck, defaultRecordShape, splitOverride, type RecordShape } from "../record-shape.js";
+import { moneyRecordText, type ProductRecord, type VariantRecord } from "../../sources/json/record.js";
+import { convertLength, convertWeight } from "../../core/units.js";
+import {
+  createShapeCheck,
+  defaultRecordShape,
+  splitOverride,
+  type RecordShape,
+} from "../../sources/record-shape.js";
 import { createTextSink } from "../writable-sink.js";
-import { escapeWooText, joinWooList } from "./escapes.js";
+import { escapeWooText, joinWooList } from "../../sources/woocommerce-csv/escapes.js";
 
 export interface WooCommerceCsvWriterOptions {
   /** Currency of the store: prices in it are written without a code. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { readWholeCatalog, writeRecords } from "../../../test/fixtures/catalog-reading.js";
-import type { ProductRecord } from "../json/record.js";
-import { describeRecords } from "../record-shape.js";
-import { createShopifyCsvWriter } from "./writer.js";
+import type { ProductRecord } from "../../sources/json/record.js";
+import { describeRecords } from "../../sources/record-shape.js";
+import { createShopifyCsvWriter } from "./shopify-csv.js";
 
 const STORE = "https://shop.example.com";
 const RECORDS: ProductRecord[] = [

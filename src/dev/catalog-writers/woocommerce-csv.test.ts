@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { readWholeCatalog, writeRecords } from "../../../test/fixtures/catalog-reading.js";
-import type { ProductRecord } from "../json/record.js";
-import { describeRecords } from "../record-shape.js";
-import { createWooCommerceCsvWriter } from "./writer.js";
+import type { ProductRecord } from "../../sources/json/record.js";
+import { describeRecords } from "../../sources/record-shape.js";
+import { createWooCommerceCsvWriter } from "./woocommerce-csv.js";
 
 const STORE = "https://woo.example.com";
 const RECORDS: ProductRecord[] = [
