@@ -196,7 +196,6 @@ describe("invalid_identifiers changed in the mapping", () => {
         "channel: amazon",
         "extends: default",
         "settings:",
-        "  seller_id: A1TESTSELLER00",
         "  invalid_identifiers: drop",
         "fields:",
         "  product_type: HOME",
