@@ -2,12 +2,17 @@
  * Remembers every channel key of a run, in bounded memory, to find the ones seen before.
  *
  * A million keys as JS strings in a `Set` cost tens of megabytes per channel; this table keeps a
- * 64-bit hash of each key, the line of its first item and one bit per channel, in typed arrays
- * shared by all channels of the run (usually every channel's key is the SKU, so one slot serves
- * them all). Exact strings are kept only for the few keys found twice. ADR 0005 has the numbers
+ * 64-bit hash of each key, the line of its first item and one bit per channel — 13 bytes an entry,
+ * in chunks of typed arrays that never move — plus an open-addressing index of 4 bytes a slot,
+ * shared by all channels of the run (usually every channel's key is the SKU, so one entry serves
+ * them all). Only the index is rebuilt as the table grows, so the peak is about 21 MB at a million
+ * keys instead of the 40 MB a table of full slots needs while it doubles. Exact strings are kept only for the few keys found twice. ADR 0005 has the numbers
  * and the odds of two different keys sharing a hash.
  */
 
+const CHUNK_BITS = 16;
+const CHUNK_SIZE = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK_SIZE - 1;
 const INITIAL_CAPACITY = 1 << 12;
 // Linear probing stays short up to three quarters full.
 const MAX_LOAD = 0.75;
@@ -15,13 +20,14 @@ const MAX_LOAD = 0.75;
 export class KeyRegistry {
   private capacity = INITIAL_CAPACITY;
   private size = 0;
-  private high = new Uint32Array(INITIAL_CAPACITY);
-  private low = new Uint32Array(INITIAL_CAPACITY);
-  private firstLines = new Uint32Array(INITIAL_CAPACITY);
-  /** Bit `c` set: channel `c` has the key. 0 = empty slot. */
-  private channels = new Uint8Array(INITIAL_CAPACITY);
+  /** Slot → entry number + 1; 0 = empty slot. */
+  private index = new Uint32Array(INITIAL_CAPACITY);
+  /** Per chunk of entries: hash high, hash low and first line, three words an entry. */
+  private readonly words: Uint32Array[] = [];
+  /** Per chunk of entries: bit `c` set when channel `c` has the key. */
+  private readonly channelBits: Uint8Array[] = [];
   /**
-   * A channel whose first item with a key is not the item the slot's line names (another channel
+   * A channel whose first item with a key is not the item the entry's line names (another channel
    * got the same key from another item): its own first line, by `channel:high:low`. Rare.
    */
   private readonly ownFirstLines = new Map<string, number>();
@@ -45,30 +51,42 @@ export class KeyRegistry {
     const mask = this.capacity - 1;
     let slot = low & mask;
     for (;;) {
-      const present = this.channels[slot]!;
-      if (present === 0) break;
-      if (this.high[slot] === high && this.low[slot] === low) {
-        if ((present & bit) !== 0) {
-          return this.ownFirstLines.get(`${channel}:${high}:${low}`) ?? this.firstLines[slot]!;
-        }
-        this.channels[slot] = present | bit;
-        if (this.firstLines[slot] !== line) this.ownFirstLines.set(`${channel}:${high}:${low}`, line);
+      const taken = this.index[slot]!;
+      if (taken === 0) break;
+      const entry = taken - 1;
+      const words = this.words[entry >>> CHUNK_BITS]!;
+      const at = (entry & CHUNK_MASK) * 3;
+      if (words[at] === high && words[at + 1] === low) {
+        const bits = this.channelBits[entry >>> CHUNK_BITS]!;
+        const present = bits[entry & CHUNK_MASK]!;
+        const first = words[at + 2]!;
+        if ((present & bit) !== 0) return this.ownFirstLines.get(`${channel}:${high}:${low}`) ?? first;
+        bits[entry & CHUNK_MASK] = present | bit;
+        if (first !== line) this.ownFirstLines.set(`${channel}:${high}:${low}`, line);
         return undefined;
       }
       slot = (slot + 1) & mask;
     }
-    this.high[slot] = high;
-    this.low[slot] = low;
-    this.firstLines[slot] = line;
-    this.channels[slot] = bit;
+    const entry = this.size;
+    if ((entry & CHUNK_MASK) === 0) {
+      this.words.push(new Uint32Array(CHUNK_SIZE * 3));
+      this.channelBits.push(new Uint8Array(CHUNK_SIZE));
+    }
+    const words = this.words[entry >>> CHUNK_BITS]!;
+    const at = (entry & CHUNK_MASK) * 3;
+    words[at] = high;
+    words[at + 1] = low;
+    words[at + 2] = line;
+    this.channelBits[entry >>> CHUNK_BITS]![entry & CHUNK_MASK] = bit;
+    this.index[slot] = entry + 1;
     this.size += 1;
     if (this.size > this.capacity * MAX_LOAD) this.grow();
     return undefined;
   }
 
-  /** Bytes held by the table, for measurements. */
+  /** Bytes held by the table (entry chunks and index), for measurements. */
   get bytes(): number {
-    return this.capacity * 13;
+    return this.words.length * CHUNK_SIZE * 13 + this.capacity * 4;
   }
 
   /**
@@ -91,23 +109,17 @@ export class KeyRegistry {
     this.hashLow = h1 >>> 0;
   }
 
+  // Only the index is rebuilt: entries stay where they are, and each knows its hash.
   private grow(): void {
-    const { high, low, firstLines, channels } = this;
     const capacity = this.capacity * 2;
     const mask = capacity - 1;
-    this.capacity = capacity;
-    this.high = new Uint32Array(capacity);
-    this.low = new Uint32Array(capacity);
-    this.firstLines = new Uint32Array(capacity);
-    this.channels = new Uint8Array(capacity);
-    for (let old = 0; old < channels.length; old += 1) {
-      if (channels[old] === 0) continue;
-      let slot = low[old]! & mask;
-      while (this.channels[slot] !== 0) slot = (slot + 1) & mask;
-      this.high[slot] = high[old]!;
-      this.low[slot] = low[old]!;
-      this.firstLines[slot] = firstLines[old]!;
-      this.channels[slot] = channels[old]!;
+    const index = new Uint32Array(capacity);
+    for (let entry = 0; entry < this.size; entry += 1) {
+      let slot = this.words[entry >>> CHUNK_BITS]![(entry & CHUNK_MASK) * 3 + 1]! & mask;
+      while (index[slot] !== 0) slot = (slot + 1) & mask;
+      index[slot] = entry + 1;
     }
+    this.capacity = capacity;
+    this.index = index;
   }
 }
