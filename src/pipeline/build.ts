@@ -165,7 +165,8 @@ export function createBatchBuilder(
   };
 }
 
-function emptyChannelOutput(): ChannelBatchOutput {
+/** A channel's output of a batch before any item: all counts zero, no entries. */
+export function emptyChannelOutput(): ChannelBatchOutput {
   return {
     variants: 0,
     accepted: 0,

@@ -1,6 +1,7 @@
 import { stat } from "node:fs/promises";
 import { isGzipFile } from "../sources/file-input.js";
 import type { BatchOutput, ChannelBatchOutput, ReportedItemIssue } from "./build.js";
+import { emptyChannelOutput } from "./build.js";
 import { DuplicateKeys } from "./duplicate-keys.js";
 import type { PreparedRun } from "./plan.js";
 import { buildSpecOf, defaultWorkerCount } from "./plan.js";
@@ -92,18 +93,7 @@ function duplicateIssuesOutput(issues: readonly ReportedItemIssue[]): BatchOutpu
     channels: {},
   };
   for (const issue of issues) {
-    const channel: ChannelBatchOutput = (output.channels[issue.channel] ??= {
-      variants: 0,
-      accepted: 0,
-      rejected: 0,
-      filtered: 0,
-      filteredBy: {},
-      warned: 0,
-      duplicates: 0,
-      issues: [],
-      acceptedKeys: { keys: [], lines: [], skus: [], warned: [] },
-      feeds: {},
-    });
+    const channel: ChannelBatchOutput = (output.channels[issue.channel] ??= emptyChannelOutput());
     channel.issues.push(issue);
   }
   return output;
