@@ -1,6 +1,6 @@
 import type { ShippingGroup } from "./shipping-groups.js";
 import { SHIPPING_KEYS } from "./shipping-groups.js";
-import { escapeXmlText } from "./xml-text.js";
+import { escapeXmlText } from "../feeds/xml-text.js";
 
 /**
  * RSS 2.0 with Google's `g:` namespace — the XML feed of Google Merchant Center

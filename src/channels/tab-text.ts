@@ -3,7 +3,7 @@
  * a value become spaces (https://support.google.com/merchants/answer/160567, "Text files"), and
  * the characters no feed carries are dropped.
  */
-import { withoutForbiddenCharacters } from "./feed-characters.js";
+import { withoutForbiddenCharacters } from "../feeds/feed-characters.js";
 
 const BREAKS = /[\t\r\n]/;
 const BREAK_RUNS = /\r\n|[\t\r\n]/g;

@@ -1,6 +1,6 @@
 import { formatCsvRow } from "../../feeds/csv-text.js";
 import type { FeedFormat } from "../../feeds/format.js";
-import { withoutForbiddenCharacters } from "../feed-characters.js";
+import { withoutForbiddenCharacters } from "../../feeds/feed-characters.js";
 import type { FeedAttributeValue } from "../rss.js";
 import type { ShippingGroup } from "../shipping-groups.js";
 import { shippingGroupText } from "../shipping-groups.js";

@@ -3,6 +3,7 @@ import { formatMoney, parseMoney } from "../../core/money.js";
 import type { CatalogWriter } from "../catalog-writer.js";
 import type { MoneyRecord, ProductRecord, VariantRecord } from "../../sources/json/record.js";
 import { formatWeight } from "../../core/units.js";
+import { escapeXmlText } from "../../feeds/xml-text.js";
 import { createTextSink } from "../writable-sink.js";
 import { toPlainText } from "../../sources/google-xml/plain-text.js";
 
@@ -28,9 +29,9 @@ export function createGoogleXmlWriter(output: Writable, options: GoogleXmlWriter
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     '<rss xmlns:g="http://base.google.com/ns/1.0" version="2.0">\n' +
     "  <channel>\n" +
-    `    <title>${escapeXml(options.title ?? "Product feed")}</title>\n` +
-    `    <link>${escapeXml(options.link ?? "")}</link>\n` +
-    `    <description>${escapeXml(options.description ?? "Product feed")}</description>\n`;
+    `    <title>${escapeXmlText(options.title ?? "Product feed")}</title>\n` +
+    `    <link>${escapeXmlText(options.link ?? "")}</link>\n` +
+    `    <description>${escapeXmlText(options.description ?? "Product feed")}</description>\n`;
   let started = false;
   return {
     async write(product) {
@@ -81,7 +82,8 @@ function renderItem(
   ];
   const lines: string[] = [];
   const add = (name: string, value: string | undefined) => {
-    if (value !== undefined && value !== "") lines.push(`      <g:${name}>${escapeXml(value)}</g:${name}>\n`);
+    if (value !== undefined && value !== "")
+      lines.push(`      <g:${name}>${escapeXmlText(value)}</g:${name}>\n`);
   };
   add("id", variant.sku);
   add("item_group_id", product.id);
@@ -134,19 +136,4 @@ function feedMoney(money: MoneyRecord | undefined, currency: string): string | u
   if (typeof money === "number") return `${money} ${currency}`;
   if (!Number.isInteger(money.amount)) return `${money.amount} ${money.currency ?? currency}`;
   return formatMoney({ amount: money.amount, currency: money.currency ?? currency });
-}
-
-// Characters XML 1.0 cannot hold at all, even escaped.
-// eslint-disable-next-line no-control-regex
-const INVALID_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
-const XML_SPECIAL = /[&<>"]/g;
-const XML_ESCAPES: Readonly<Record<string, string>> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-};
-
-export function escapeXml(text: string): string {
-  return text.replace(INVALID_XML, "").replace(XML_SPECIAL, (char) => XML_ESCAPES[char]!);
 }
