@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { OmnifeedError } from "../core/errors.js";
-import { catalogTextStage, guessEncoding, parseCatalogEncoding } from "./text-encoding.js";
+import { catalogTextStage, guessEncoding, utf16ByZeros, parseCatalogEncoding } from "./text-encoding.js";
 
 /** The bytes through the stage, fed in the given pieces. */
 async function through(pieces: readonly Buffer[], encoding?: string): Promise<Buffer> {
@@ -53,6 +53,16 @@ describe("catalogTextStage", () => {
     for (const pieces of splits(le).slice(2)) expect((await through(pieces)).toString("utf8")).toBe(text);
     const be = Buffer.from(le.subarray(2)).swap16();
     expect((await through([Buffer.from([0xfe, 0xff]), be])).toString("utf8")).toBe(text);
+  });
+
+  it("reads UTF-16 without a byte order mark by its zero bytes, and leaves UTF-8 alone", async () => {
+    const le = Buffer.from(text, "utf16le");
+    expect(utf16ByZeros(le)).toBe("utf-16le");
+    expect((await through([le])).toString("utf8")).toBe(text);
+    const be = Buffer.from(le).swap16();
+    expect(utf16ByZeros(be)).toBe("utf-16be");
+    expect((await through([be])).toString("utf8")).toBe(text);
+    expect(utf16ByZeros(Buffer.from(text, "utf8"))).toBeUndefined();
   });
 
   it("transcodes the encoding it is given", async () => {

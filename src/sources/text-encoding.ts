@@ -10,7 +10,8 @@ import { OmnifeedError } from "../core/errors.js";
  * - UTF-8 (the default) passes through unchanged, checked chunk by chunk with `buffer.isUtf8`
  *   (simdutf, gigabytes a second), so a file saved in another encoding stops the run with the first
  *   bad line instead of reaching the feeds as U+FFFD;
- * - a UTF-16 byte order mark, or `--encoding`, makes it transcode to UTF-8 with iconv-lite.
+ * - a UTF-16 byte order mark, UTF-16 text without one (zero bytes on every other byte of the
+ *   start), or `--encoding`, makes it transcode to UTF-8 with iconv-lite.
  * See adr/0007-text-encodings-and-feed-text.md.
  */
 
@@ -98,7 +99,7 @@ class CatalogTextStage extends Transform {
   }
 
   private choose(first: Buffer): void {
-    const label = this.encoding ?? utf16ByBom(first);
+    const label = this.encoding ?? utf16ByBom(first) ?? utf16ByZeros(first);
     if (label === undefined || label === UTF8) this.validating = true;
     else this.decoder = iconv.getDecoder(label);
   }
@@ -155,6 +156,26 @@ class CatalogTextStage extends Transform {
 function utf16ByBom(head: Buffer): string | undefined {
   if (head[0] === 0xff && head[1] === 0xfe) return "utf-16le";
   if (head[0] === 0xfe && head[1] === 0xff) return "utf-16be";
+  return undefined;
+}
+
+/**
+ * `utf-16le` / `utf-16be` for text saved as UTF-16 without a byte order mark: a catalog is mostly
+ * Latin text, so every other byte is zero — on the odd bytes (little endian) or the even ones (big
+ * endian). A real UTF-8 catalog has no zero bytes at all.
+ */
+export function utf16ByZeros(head: Buffer): string | undefined {
+  const length = Math.min(head.length, 1024) & ~1;
+  if (length < 8) return undefined;
+  let evenZeros = 0;
+  let oddZeros = 0;
+  for (let index = 0; index < length; index += 2) {
+    if (head[index] === 0) evenZeros += 1;
+    if (head[index + 1] === 0) oddZeros += 1;
+  }
+  const pairs = length / 2;
+  if (oddZeros >= pairs * 0.4 && evenZeros <= pairs * 0.05) return "utf-16le";
+  if (evenZeros >= pairs * 0.4 && oddZeros <= pairs * 0.05) return "utf-16be";
   return undefined;
 }
 

@@ -114,6 +114,15 @@ describe("catalog text encodings", () => {
     expect(xml).toContain("<g:title>Café Mug</g:title>");
     expect(existsSync(join(out, "meta.csv"))).toBe(true);
   });
+
+  it("reads a UTF-16LE file without a byte order mark by its zero bytes", async () => {
+    const out = tempDir("utf16-no-bom");
+    const result = await exportOf("utf16le-no-bom.csv", out);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("2 records → 2 products, 2 variants; 0 row errors");
+    expect(readFileSync(join(out, "google.xml"), "utf8")).toContain("<g:title>Café Mug</g:title>");
+  });
 });
 
 describe("feed text hygiene", () => {
