@@ -63,7 +63,10 @@ export const AmazonSettingsSchema = AmazonMappingSettingsSchema.extend(AmazonAcc
       context.addIssue({
         code: "custom",
         path: ["currency"],
-        message: `no currency known for marketplace ${settings.marketplace_id}: set currency`,
+        message:
+          `no currency known for marketplace ${settings.marketplace_id}: check the account's ` +
+          `marketplace_id (channels.amazon.account.marketplace_id or --set amazon.marketplace_id), ` +
+          `or set currency in the mapping's settings`,
       });
       return z.NEVER;
     }

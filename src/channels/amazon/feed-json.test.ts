@@ -97,6 +97,8 @@ describe("AmazonSettingsSchema", () => {
     const unknown = AmazonSettingsSchema.safeParse({ seller_id: "A1", marketplace_id: "XNEWMARKET" });
     expect(unknown.success).toBe(false);
     expect(unknown.error?.issues[0]?.path).toEqual(["currency"]);
+    // The likely mistake is a mistyped marketplace id in the account: the message says where it is.
+    expect(unknown.error?.issues[0]?.message).toContain("channels.amazon.account.marketplace_id");
     expect(
       AmazonSettingsSchema.parse({ seller_id: "A1", marketplace_id: "XNEWMARKET", currency: "CHF" }).currency,
     ).toBe("CHF");
