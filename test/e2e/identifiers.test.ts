@@ -230,3 +230,14 @@ describe("invalid_identifiers changed in the mapping", () => {
     expect(codes("amazon")).toContain("warning:gtin_spreadsheet_damage");
   });
 });
+
+describe("explain shows what the channel sends", () => {
+  it("names the fields the channel changed after the mapping: a category path sent as its id, a damaged barcode left out", async () => {
+    const result = await omnifeed(["explain", "MUG-350", "--config", CONFIG, "--channel", "google"]);
+    expect(result.code).toBe(0);
+    const changed = result.stdout.slice(result.stdout.indexOf("changed by the channel:"));
+    expect(changed).toMatch(/google_product_category {2}sent as 2169\n/);
+    expect(changed).toMatch(/gtin {2}\(left out, see the issues\)\n/);
+    expect(changed).toMatch(/mpn {2}\(left out, see the issues\)\n/);
+  });
+});

@@ -64,6 +64,7 @@ function formatExplain(result: ExplainResult): string {
       if (value === undefined || value === "") continue;
       lines.push(`    ${name.padEnd(width)}  ${renderValue(value)}`);
     }
+    lines.push(...sentChanges(item.mapped, item.item));
     if (item.issues.length === 0) lines.push("  no issues");
     for (const issue of item.issues) {
       lines.push(
@@ -72,6 +73,40 @@ function formatExplain(result: ExplainResult): string {
     }
   }
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Where the channel sends another value than the mapping gave (a category path sent as its id, a
+ * damaged barcode left out, a key cleaned), so explain shows what the feeds carry. Amazon's value
+ * objects (`[{ value, marketplace_id }]`) are read as their values.
+ */
+function sentChanges(mapped: Readonly<Record<string, FieldValue>>, item: unknown): string[] {
+  const attributes = (item as { attributes?: Record<string, unknown> } | undefined)?.attributes;
+  if (!attributes) return [];
+  const lines: string[] = [];
+  for (const [name, value] of Object.entries(mapped)) {
+    if (value === undefined || value === "") continue;
+    const given = renderValue(value);
+    if (given === "") continue;
+    const sent = name in attributes ? sentText(attributes[name]) : undefined;
+    if (sent === given) continue;
+    if (sent === undefined && !(name in attributes)) continue; // a field the channel names otherwise
+    lines.push(`    ${name}  ${sent === undefined ? "(left out, see the issues)" : `sent as ${sent}`}`);
+  }
+  return lines.length > 0 ? ["  changed by the channel:", ...lines] : [];
+}
+
+function sentText(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  if (Array.isArray(value)) {
+    const parts = value.map((entry: unknown) =>
+      entry !== null && typeof entry === "object" && "value" in entry
+        ? sentText(entry.value)
+        : sentText(entry),
+    );
+    return parts.filter((part) => part !== undefined).join(" | ") || undefined;
+  }
+  return renderValue(value as FieldValue);
 }
 
 function renderValue(value: FieldValue): string {
