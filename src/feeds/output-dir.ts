@@ -23,7 +23,7 @@ export async function prepareOutputDir(dir: string): Promise<void> {
   try {
     await writeTempFile(probe, "");
   } catch (error) {
-    throw unusable(dir, error);
+    throw unusable(dir, (error as { cause?: unknown }).cause ?? error);
   } finally {
     await rm(probe, { force: true }).catch(() => undefined);
   }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, rmSync, type WriteStream } from "node:fs";
 import { open, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { OmnifeedError } from "../core/errors.js";
+import { OmnifeedError, writeErrorKind } from "../core/errors.js";
 
 /**
  * Feeds are written beside their final name under a temp name that can never be mistaken for a
@@ -31,6 +31,28 @@ export function tempPathFor(finalPath: string): string {
   return path;
 }
 
+/** The final file name a temp path was made for (`.<name>.omnifeed-<pid>-<hex>.tmp` → `<name>`). */
+function finalNameOf(tempPath: string): string {
+  return basename(tempPath)
+    .replace(/^\./, "")
+    .replace(/\.omnifeed-\d+-[0-9a-f]+\.tmp$/, "");
+}
+
+/**
+ * A temp file that could not be written or put in place: removed, and the error turned into one
+ * line with its kind (a full or read-only disk is the operator's to fix: `config`, exit 2). The
+ * system error stays as the cause, for callers that look at its code.
+ */
+async function writeFailure(tempPath: string, name: string, error: unknown): Promise<OmnifeedError> {
+  await rm(tempPath, { force: true }).catch(() => undefined);
+  madeHere.delete(tempPath);
+  const reason = error instanceof Error ? error.message : String(error);
+  return new OmnifeedError(writeErrorKind(error), `cannot write ${name}: ${reason}`, {
+    where: dirname(tempPath),
+    cause: error,
+  });
+}
+
 export function isTempFileName(name: string): boolean {
   return TEMP_PATTERN.test(name);
 }
@@ -53,6 +75,8 @@ export async function writeTempFile(tempPath: string, data: string): Promise<voi
   creating += 1;
   try {
     await writeFile(tempPath, data, { flag: "wx" });
+  } catch (error) {
+    throw await writeFailure(tempPath, finalNameOf(tempPath), error);
   } finally {
     creating -= 1;
   }
@@ -60,13 +84,17 @@ export async function writeTempFile(tempPath: string, data: string): Promise<voi
 
 /** Flushes a finished temp file to disk and renames it over the final path (atomic on POSIX). */
 export async function commitTempFile(tempPath: string, finalPath: string): Promise<void> {
-  const handle = await open(tempPath, "r");
   try {
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await open(tempPath, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tempPath, finalPath);
+  } catch (error) {
+    throw await writeFailure(tempPath, basename(finalPath), error);
   }
-  await rename(tempPath, finalPath);
   madeHere.delete(tempPath);
   committedHere.push(finalPath);
   await syncDirectory(dirname(finalPath));

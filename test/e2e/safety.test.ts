@@ -238,17 +238,27 @@ describe("clean failures", () => {
     expect(tempFiles(out)).toEqual([]);
   });
 
-  it("exits 1 on a genuinely unexpected failure, leaving no temp files", async () => {
+  it("says in one line that a feed cannot be put in place (exit 2), leaving no temp files", async () => {
     // A published feed replaced by a folder after the last run: the manifest still lists it, so
-    // nothing checks it before the rename over it fails (EISDIR) — no flag or file of the caller
-    // is wrong, the output folder is in a state omnifeed does not expect.
-    const out = tempDir("exit-1");
+    // nothing checks it before the rename over it fails (EISDIR). Like a full disk, the operator must
+    // fix the folder before a retry can succeed: exit 2 with one line, no stack trace (adr/0010).
+    const out = tempDir("exit-eisdir");
     expect((await demoExport(out)).code).toBe(0);
     rmSync(join(out, "meta.csv"));
     mkdirSync(join(out, "meta.csv", "not-a-feed"), { recursive: true });
     const result = await demoExport(out);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^omnifeed: .*EISDIR/);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^omnifeed: .*cannot write meta\.csv: .*EISDIR.*\n$/);
+    expect(result.stderr.split("\n").filter(Boolean)).toHaveLength(1);
+    expect(tempFiles(out)).toEqual([]);
+  });
+
+  it("says in one line that the report cannot be written (exit 2), leaving no temp files", async () => {
+    const out = tempDir("report-eisdir");
+    mkdirSync(join(out, "omnifeed-report.json", "in-the-way"), { recursive: true });
+    const result = await demoExport(out);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^omnifeed: .*cannot write omnifeed-report\.json: .*EISDIR.*\n$/);
     expect(tempFiles(out)).toEqual([]);
   });
 
@@ -393,5 +403,27 @@ describe("an export interrupted or with its output closed", () => {
     for (const feed of DEMO_FEEDS) expect(names, feed).toContain(feed);
     expect(names).toContain(MANIFEST_FILE);
     expect(tempFiles(out)).toEqual([]);
+  });
+
+  it("validate --json | head -1: the reader leaving mid-stream changes neither the run nor its exit code", async () => {
+    const child = startOmnifeed([
+      "validate",
+      "--config",
+      DEMO_CONFIG,
+      "--catalog",
+      catalog,
+      "--channel",
+      "google,meta,amazon",
+      "--workers",
+      "0",
+      "--json",
+    ]);
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    // The first line read, the reader goes: thousands of issue lines are still to be written.
+    child.stdout?.once("data", () => child.stdout?.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on("close", (exit) => resolve(exit)));
+    expect(stderr).toBe("");
+    expect(code).toBe(3);
   });
 });

@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import type { Command } from "commander";
 import { formatRowIssue } from "../../core/issues.js";
 import { prepareRun } from "../../pipeline/plan.js";
@@ -37,7 +36,8 @@ export function registerValidate(program: Command, setExit: (code: ExitCode) => 
             }
           }
           // A million-row catalog can have many issues: write them as they come, at the reader's pace.
-          if (text && !process.stdout.write(text)) await once(process.stdout, "drain");
+          // A closed stdout (`| head`) ends the waiting, not the run: its error is main.ts's to ignore.
+          if (text && !process.stdout.destroyed && !process.stdout.write(text)) await drainedOrClosed();
         },
       );
       if (flags.json) {
@@ -54,4 +54,15 @@ export function registerValidate(program: Command, setExit: (code: ExitCode) => 
       }
       setExit(result.clean ? EXIT.ok : EXIT.inputProblems);
     });
+}
+
+/** Resolves when stdout drains, fails or closes, whichever comes first. */
+function drainedOrClosed(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.stdout.off("drain", done).off("error", done).off("close", done);
+      resolve();
+    };
+    process.stdout.once("drain", done).once("error", done).once("close", done);
+  });
 }
