@@ -37,6 +37,22 @@ export function freshDir(prefix: string): string {
   return makeTempDir(prefix);
 }
 
+/** `export` of a catalog with the demo's config to all three channels, into `out`. */
+export function exportArgs(catalog: string, out: string, extra: readonly string[] = []): string[] {
+  return [
+    "export",
+    "--config",
+    DEMO_CONFIG,
+    "--catalog",
+    catalog,
+    "--channel",
+    "google,meta,amazon",
+    "--out",
+    out,
+    ...extra,
+  ];
+}
+
 /** The demo export, as `npm start` runs it, into `out`. */
 export function demoExport(out: string, extra: readonly string[] = []): Promise<CliResult> {
   return omnifeed([

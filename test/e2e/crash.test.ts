@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { isTempFileName } from "../../src/feeds/temp-file.js";
 import { MANIFEST_FILE } from "../../src/feeds/manifest.js";
-import { DEMO_CONFIG, DEMO_FEEDS, demoExport, freshDir, omnifeed, startOmnifeed } from "./cli.js";
+import { DEMO_FEEDS, demoExport, exportArgs, freshDir, omnifeed, startOmnifeed } from "./cli.js";
 
 function snapshot(dir: string): Map<string, Buffer> {
   return new Map(
@@ -46,20 +46,7 @@ describe("an export killed mid-way", () => {
     ]);
     expect(generated.code).toBe(0);
 
-    const child = startOmnifeed([
-      "export",
-      "--config",
-      DEMO_CONFIG,
-      "--catalog",
-      catalog,
-      "--channel",
-      "google,meta,amazon",
-      "--out",
-      out,
-      "--workers",
-      "1",
-      "--quiet",
-    ]);
+    const child = startOmnifeed(exportArgs(catalog, out, ["--workers", "1", "--quiet"]));
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>
       child.on("exit", (_code, signal) => resolve(signal)),
     );

@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MANIFEST_FILE } from "../../src/feeds/manifest.js";
 import { isTempFileName } from "../../src/feeds/temp-file.js";
 import type { CliResult } from "./cli.js";
-import { DEMO_CONFIG, DEMO_FEEDS, ROOT, demoExport, freshDir, omnifeed, startOmnifeed } from "./cli.js";
+import {
+  DEMO_CONFIG,
+  DEMO_FEEDS,
+  ROOT,
+  demoExport,
+  exportArgs,
+  freshDir,
+  omnifeed,
+  startOmnifeed,
+} from "./cli.js";
 
 const SAFETY = join(ROOT, "fixtures/catalogs/safety");
 const HEADER_ONLY = join(SAFETY, "header-only.csv");
@@ -60,19 +69,7 @@ function outcomesOf(result: CliResult): Outcome[] {
 }
 
 function exportTo(out: string, catalog: string, extra: readonly string[] = []): Promise<CliResult> {
-  return omnifeed([
-    "export",
-    "--config",
-    DEMO_CONFIG,
-    "--catalog",
-    catalog,
-    "--channel",
-    "google,meta,amazon",
-    "--out",
-    out,
-    "--quiet",
-    ...extra,
-  ]);
+  return omnifeed(exportArgs(catalog, out, ["--quiet", ...extra]));
 }
 
 /** The output folder of a good demo publish whose manifest is gone (a fresh CI workspace). */
@@ -335,20 +332,7 @@ describe("an export interrupted or with its output closed", () => {
   });
 
   function startExport(out: string, extra: readonly string[] = []): ChildProcess {
-    return startOmnifeed([
-      "export",
-      "--config",
-      DEMO_CONFIG,
-      "--catalog",
-      catalog,
-      "--channel",
-      "google,meta,amazon",
-      "--out",
-      out,
-      "--workers",
-      "1",
-      ...extra,
-    ]);
+    return startOmnifeed(exportArgs(catalog, out, ["--workers", "1", ...extra]));
   }
 
   function exitOf(child: ChildProcess): Promise<{ code: number | null; stderr: string }> {
