@@ -144,7 +144,7 @@ function describe(config: AxiosRequestConfig): string {
 
 function requestIdOf(headers: AxiosResponse["headers"]): string | undefined {
   for (const name of ["x-amzn-requestid", "x-fb-trace-id", "x-request-id", "x-guploader-uploadid"]) {
-    const value = headers[name];
+    const value: unknown = headers[name];
     if (typeof value === "string" && value) return value;
   }
   return undefined;
@@ -157,12 +157,11 @@ function networkReason(error: unknown): string {
 
 function flatHeaders(headers: AxiosResponse["headers"]): Record<string, string | undefined> {
   const flat: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    flat[name.toLowerCase()] = Array.isArray(value)
-      ? value.join(", ")
-      : value == null
-        ? undefined
-        : String(value);
+  for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
+    // Axios gives strings, or arrays of them for repeated headers (set-cookie).
+    if (typeof value === "string" || typeof value === "number") flat[name.toLowerCase()] = String(value);
+    else if (Array.isArray(value))
+      flat[name.toLowerCase()] = value.filter((part) => typeof part === "string").join(", ");
   }
   return flat;
 }
