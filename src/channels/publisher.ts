@@ -1,6 +1,6 @@
 import type { ChannelId } from "../core/ids.js";
 import type { ChangeOp, ChannelIssue, ItemOutcome, PublishValues, Section } from "../core/publish.js";
-import type { RateLimiter } from "../infra/rate-limit.js";
+import type { RateLimit, RateLimiter } from "../infra/rate-limit.js";
 
 /**
  * One change to send: what the delta planner (`sync/delta-plan.ts`) decided for one item key.
@@ -60,4 +60,20 @@ export interface ChannelPublisher {
   list(context: PublishContext): AsyncIterable<RemoteItem[]>;
   /** The items with these keys, as the channel holds them; a key it does not hold is left out. */
   get(keys: readonly string[], context: PublishContext): Promise<RemoteItem[]>;
+}
+
+/**
+ * How a channel publishes: builds its publisher from the account settings (`channels.<id>.account`:
+ * ids, endpoints, where the secrets are) and says the API's rate limit. Registered in
+ * `channels/publishers.ts`.
+ */
+export interface PublisherDefinition {
+  channel: ChannelId;
+  /**
+   * Checks the account settings needed to publish (a `config` error names the missing key) and
+   * reads the secrets they point at. Makes no call.
+   */
+  create(account: Readonly<Record<string, unknown>>): Promise<ChannelPublisher>;
+  /** The rate limit for the account's write calls: the account's `rate_limit` setting or the published one. */
+  rateLimit(account: Readonly<Record<string, unknown>>): RateLimit;
 }
