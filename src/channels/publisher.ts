@@ -76,4 +76,11 @@ export interface PublisherDefinition {
   create(account: Readonly<Record<string, unknown>>): Promise<ChannelPublisher>;
   /** The rate limit for the account's write calls: the account's `rate_limit` setting or the published one. */
   rateLimit(account: Readonly<Record<string, unknown>>): RateLimit;
+  /**
+   * Updates the channel wants per item per window (Google: about two per product per day); the
+   * planner defers what goes beyond. `undefined`: no budget.
+   */
+  updateBudget?(
+    account: Readonly<Record<string, unknown>>,
+  ): { updates: number; windowMs: number } | undefined;
 }
