@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { Product, Variant } from "../core/catalog.js";
 import type { ChannelId } from "../core/ids.js";
 import { hasErrors, type ItemIssue } from "../core/issues.js";
+import type { PublishValues, Section } from "../core/publish.js";
 import type { FeedFormat } from "../feeds/format.js";
 import type { CompiledMapping, MappingResult, TraceStep } from "../mapping/types.js";
 
@@ -45,6 +46,13 @@ export interface Channel<Settings = unknown, Item = unknown> {
    * left out. Publishing state is keyed by it too.
    */
   keyOf(item: Item): string;
+  /**
+   * The item as typed values for the channel's API (`core/publish.ts`): money as `Money`, counts
+   * as numbers, flags as booleans. Feed files render the item itself; API payloads render these.
+   */
+  publishValues(item: Item): PublishValues;
+  /** The section (content, price, inventory) a field of `publishValues` belongs to. */
+  sectionOf(field: string): Section;
 }
 
 export type ItemStatus = "accepted" | "filtered" | "rejected";

@@ -1,3 +1,4 @@
+import type { ItemIssue } from "./issues.js";
 import type { Money } from "./money.js";
 
 /**
@@ -57,4 +58,24 @@ export interface ItemOutcome {
   remoteId?: string;
   /** For `failed`: why, without secrets (an error kind and message). */
   error?: string;
+}
+
+/**
+ * What the build yields for one variant on one channel when publishing: its key, what became of
+ * it, and for an accepted item its typed values and section hashes. Feed files are rendered from
+ * the same items; API payloads from these values.
+ */
+export interface PublishRecord {
+  /** The channel key; `""` when the item has none (its mapping failed). */
+  key: string;
+  sku: string;
+  /** The catalog line the variant came from. */
+  line: number;
+  status: "accepted" | "filtered" | "rejected";
+  /** Accepted items only. */
+  values?: PublishValues;
+  /** Accepted items only. */
+  hashes?: SectionHashes;
+  /** omnifeed's own issues with the item (mapping and validation), errors first. */
+  issues: ItemIssue[];
 }

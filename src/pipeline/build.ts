@@ -1,6 +1,8 @@
 import type { ChannelId } from "../core/ids.js";
 import type { ItemIssue, RowIssue } from "../core/issues.js";
-import type { Channel } from "../channels/channel.js";
+import type { PublishRecord } from "../core/publish.js";
+import { sectionHashes } from "../sync/section-hashes.js";
+import type { Channel, ItemResult } from "../channels/channel.js";
 import { transformVariant } from "../channels/channel.js";
 import { channelById, descriptorOf } from "../channels/registry.js";
 import type { EncodedEntries } from "../feeds/encoded-entries.js";
@@ -18,6 +20,8 @@ import type { RecordBatch, SourceFormat } from "../sources/source.js";
  */
 export interface BuildSpec {
   source: { format: SourceFormat; options: unknown };
+  /** Yield a record per variant and channel (typed values and section hashes), for publishing. */
+  withRecords?: boolean;
   channels: {
     id: ChannelId;
     mappingFile: string | undefined;
@@ -63,6 +67,8 @@ export interface ChannelBatchOutput {
   acceptedKeys: AcceptedKeys;
   /** Feed id → rendered entries as UTF-8, in catalog order. */
   feeds: Record<string, EncodedEntries>;
+  /** One record per variant, in catalog order, when the spec asks for them (`withRecords`). */
+  records?: PublishRecord[];
 }
 
 export interface BatchOutput {
@@ -113,6 +119,7 @@ export function createBatchBuilder(
     for (const entry of decoded.entries) output.variants += entry.product.variants.length;
 
     const results = prepared.map(() => emptyChannelOutput());
+    if (spec.withRecords) for (const result of results) result.records = [];
     const accepted = prepared.map((): unknown[] => []);
     // Variant by variant, every channel in turn: the channels share the product's work (its
     // description stripped once, not three times).
@@ -123,6 +130,7 @@ export function createBatchBuilder(
           const result = results[position]!;
           const item = transformVariant(channel, mapping, product, variant);
           result.variants += 1;
+          result.records?.push(recordOf(channel, item, line));
           if (item.status === "filtered" && item.excludedBy) {
             result.filtered += 1;
             const counted = (result.filteredBy[item.excludedBy.filter] ??= {
@@ -163,6 +171,17 @@ export function createBatchBuilder(
     });
     return output;
   };
+}
+
+// Only an accepted item is published, so only it carries values and hashes.
+function recordOf(channel: Channel, item: ItemResult, line: number): PublishRecord {
+  const key = item.item === undefined ? "" : channel.keyOf(item.item);
+  const record: PublishRecord = { key, sku: item.sku, line, status: item.status, issues: item.issues };
+  if (item.status === "accepted" && item.item !== undefined) {
+    record.values = channel.publishValues(item.item);
+    record.hashes = sectionHashes(record.values, (field) => channel.sectionOf(field));
+  }
+  return record;
 }
 
 /** A channel's output of a batch before any item: all counts zero, no entries. */

@@ -1,5 +1,6 @@
 import { basename } from "node:path";
 import type { ChannelId } from "../core/ids.js";
+import type { PublishRecord } from "../core/publish.js";
 import { withoutEntries } from "../feeds/encoded-entries.js";
 import type { BatchOutput, ChannelBatchOutput, ReportedItemIssue } from "./build.js";
 import { KeyRegistry } from "./key-registry.js";
@@ -104,6 +105,7 @@ export class DuplicateKeys {
       if (duplicate.lines.length < LINES_KEPT) duplicate.lines.push(line);
     }
     if (!drop) return;
+    if (batch.records) markDuplicateRecords(batch.records, drop, channel.keyField);
     for (const [feedId, entries] of Object.entries(batch.feeds)) {
       // Every feed renders one entry per accepted item (local inventory: all store rows of it).
       if (entries.ends.length !== keys.length) {
@@ -111,5 +113,29 @@ export class DuplicateKeys {
       }
       batch.feeds[feedId] = withoutEntries(entries, drop);
     }
+  }
+}
+
+// The records of left-out items become rejected ones: the first item with the key is published.
+function markDuplicateRecords(records: PublishRecord[], drop: readonly number[], keyField: string): void {
+  const dropped = new Set(drop);
+  let accepted = 0;
+  for (const record of records) {
+    if (record.status !== "accepted") continue;
+    if (dropped.has(accepted)) {
+      record.status = "rejected";
+      delete record.values;
+      delete record.hashes;
+      record.issues = [
+        {
+          severity: "error",
+          code: "duplicate_key",
+          field: keyField,
+          message: `${keyField} "${record.key}" is taken by an earlier item; this one is left out`,
+        },
+        ...record.issues,
+      ];
+    }
+    accepted += 1;
   }
 }

@@ -118,9 +118,13 @@ export function checkFeedSettings(run: PreparedRun): void {
 }
 
 /** The serialisable description of the build that workers receive. */
-export function buildSpecOf(run: PreparedRun, options: { withFeeds: boolean }): BuildSpec {
+export function buildSpecOf(
+  run: PreparedRun,
+  options: { withFeeds: boolean; withRecords?: boolean | undefined },
+): BuildSpec {
   return {
     source: { format: run.catalog.format, options: run.catalog.options },
+    ...(options.withRecords ? { withRecords: true } : {}),
     channels: run.channels.map(({ channel, mappingFile, account, feeds }) => ({
       id: channel.id,
       mappingFile,

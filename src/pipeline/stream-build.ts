@@ -14,6 +14,10 @@ export interface BuildRunOptions {
   /** Records per batch. */
   batchSize?: number | undefined;
   withFeeds: boolean;
+  /** Yield a publish record per variant and channel (typed values, section hashes). */
+  withRecords?: boolean | undefined;
+  /** Stops reading and building; the run ends with the signal's reason. */
+  signal?: AbortSignal | undefined;
   onProgress?: ((progress: Progress) => void) | undefined;
 }
 
@@ -42,7 +46,7 @@ export async function streamBuild(
   const fileBytes = (await stat(run.catalog.file)).size;
   const totalBytes = (await isGzipFile(run.catalog.file)) ? undefined : fileBytes;
   const workers = options.workers ?? defaultWorkerCount(fileBytes);
-  const spec = buildSpecOf(run, { withFeeds: options.withFeeds });
+  const spec = buildSpecOf(run, { withFeeds: options.withFeeds, withRecords: options.withRecords });
   const mappings = new Map(run.channels.map(({ channel, mapping }) => [channel.id, mapping]));
   const onThisThread = () => inlineRunner(spec, mappings);
   const runner: BatchRunner =
@@ -67,13 +71,17 @@ export async function streamBuild(
       encoding: run.catalog.encoding,
     });
     for await (const batch of batches) {
+      options.signal?.throwIfAborted();
       const pending = runner.run(batch);
       // Awaited in order below; this only keeps an early failure from being reported as unhandled.
       pending.catch(() => undefined);
       inFlight.push(pending);
       if (inFlight.length >= runner.capacity) await settleOldest();
     }
-    while (inFlight.length > 0) await settleOldest();
+    while (inFlight.length > 0) {
+      options.signal?.throwIfAborted();
+      await settleOldest();
+    }
     const issues = duplicates.issues();
     if (issues.length > 0) await consume(duplicateIssuesOutput(issues));
   } finally {

@@ -1,5 +1,6 @@
 import { bundledMappingPath } from "../../config/paths.js";
 import type { Channel } from "../channel.js";
+import { amazonSectionOf } from "./sections.js";
 import type { AmazonSettings } from "./config.js";
 import { AmazonAccountSchema, AmazonSettingsSchema } from "./config.js";
 import { amazonJsonFeed } from "./feed-json.js";
@@ -22,4 +23,6 @@ export const amazonChannel: Channel<AmazonSettings, AmazonItem> = {
   validate: validateAmazonItem,
   keyField: "sku",
   keyOf: (item) => item.sku,
+  publishValues: (item) => ({ product_type: item.productType, ...item.attributes }),
+  sectionOf: amazonSectionOf,
 };

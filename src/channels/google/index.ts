@@ -8,6 +8,8 @@ import { googleXmlFeed } from "./feed-xml.js";
 import { GOOGLE_FIELDS } from "./fields.js";
 import type { GoogleItem } from "./transform.js";
 import { toGoogleItem } from "./transform.js";
+import { googlePublishValues } from "./publish-values.js";
+import { googleSectionOf } from "./sections.js";
 import { validateGoogleItem } from "./validate.js";
 
 /** Google Merchant Center: product feed files (RSS 2.0 or TSV) and the local inventory file. */
@@ -24,4 +26,6 @@ export const googleChannel: Channel<GoogleSettings, GoogleItem> = {
   validate: validateGoogleItem,
   keyField: "id",
   keyOf: (item) => item.attributes.id ?? "",
+  publishValues: googlePublishValues,
+  sectionOf: googleSectionOf,
 };

@@ -1,5 +1,7 @@
 import { bundledMappingPath } from "../../config/paths.js";
 import type { Channel } from "../channel.js";
+import { compilePublishValues } from "../publish-values.js";
+import { metaSectionOf } from "./sections.js";
 import type { MetaSettings } from "./config.js";
 import { MetaAccountSchema, MetaSettingsSchema } from "./config.js";
 import { metaCsvFeed } from "./feed-csv.js";
@@ -8,6 +10,8 @@ import { META_FIELDS } from "./fields.js";
 import type { MetaItem } from "./transform.js";
 import { toMetaItem } from "./transform.js";
 import { validateMetaItem } from "./validate.js";
+
+const metaValues = compilePublishValues(META_FIELDS);
 
 /** Meta (Facebook and Instagram) catalog: feed files in CSV or RSS XML. */
 export const metaChannel: Channel<MetaSettings, MetaItem> = {
@@ -23,4 +27,6 @@ export const metaChannel: Channel<MetaSettings, MetaItem> = {
   validate: validateMetaItem,
   keyField: "id",
   keyOf: (item) => item.attributes.id ?? "",
+  publishValues: (item) => metaValues(item.attributes),
+  sectionOf: metaSectionOf,
 };
