@@ -1,0 +1,19 @@
+/**
+ * A local twin of one outside API, started by tests, the benchmark and `omnifeed dev simulators`.
+ * Each simulator follows the official wire format (paths, auth, field names, error bodies, 429s,
+ * asynchronous processing) and exposes what it holds so a test can assert on it.
+ */
+export interface RunningSimulator {
+  /** `google`, `meta`, `amazon`: the channel whose API it stands for. */
+  channel: string;
+  /** Base URL it listens on, e.g. `http://127.0.0.1:8641`. */
+  url: string;
+  /**
+   * The `channels.<id>.account` block that points omnifeed at this simulator (endpoints, ids, and
+   * where the credentials are: env names or files), ready to paste into omnifeed.config.yaml.
+   */
+  accountSettings: Readonly<Record<string, unknown>>;
+  /** The environment variables those settings name, with the simulator's test credentials. */
+  env: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
