@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readSecret } from "../../config/env.js";
 import { OmnifeedError, isOmnifeedError } from "../../core/errors.js";
@@ -385,6 +386,8 @@ export async function createAmazonPublisher(
     maxBatch: AMAZON_MAX_MESSAGES,
     async send(changes, context) {
       const call = callOf(context);
+      // Every call in flight listens to the run's signal (axios and the backoff waits).
+      setMaxListeners(CONCURRENCY * 4, context.signal);
       if (changes.length > threshold) return sendFeed(client, changes, resolved, call, feedPollMs ?? 15_000);
       return mapLimited(changes, CONCURRENCY, (change) => sendItem(client, change, call));
     },
@@ -399,6 +402,7 @@ export async function createAmazonPublisher(
     },
     async get(keys, context) {
       const call = callOf(context);
+      setMaxListeners(CONCURRENCY * 4, context.signal);
       const items = await mapLimited(keys, CONCURRENCY, (key) => client.getListingsItem(key, call));
       return items.flatMap((item) => (item ? [remoteItemOf(item, marketplaceId)] : []));
     },
