@@ -18,6 +18,9 @@ import type { RunningSimulator } from "./simulator.js";
  * because it shares its code.
  */
 
+/** The port `omnifeed dev simulators` gives the Amazon simulator (tests use 0). */
+export const AMAZON_SIMULATOR_PORT = 8643;
+
 export const AMAZON_SIMULATOR_SELLER_ID = "A1SIMSELLER0001";
 export const AMAZON_SIMULATOR_MARKETPLACE_ID = "ATVPDKIKX0DER";
 export const AMAZON_SIMULATOR_CREDENTIALS = {
