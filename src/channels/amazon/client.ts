@@ -77,6 +77,7 @@ const ItemSchema = z.looseObject({
         productType: z.string(),
         status: z.array(z.string()),
         itemName: z.string().optional(),
+        createdDate: z.string().optional(),
       }),
     )
     .optional(),
@@ -146,10 +147,14 @@ export interface AmazonClient {
   deleteListingsItem(sku: string, call: CallOptions): Promise<AmazonSubmission>;
   /** The item, or `undefined` when Amazon holds no such SKU (404). */
   getListingsItem(sku: string, call: CallOptions): Promise<AmazonListingsItem | undefined>;
+  /**
+   * One page of the seller's listings, oldest first (`sortBy=createdDate`, `sortOrder=ASC`), from
+   * `createdAfter` (inclusive) when given: the way past Amazon's 1,000-result cap per search.
+   */
   searchListingsItems(
-    pageToken: string | undefined,
+    page: { pageToken?: string | undefined; createdAfter?: string | undefined },
     call: CallOptions,
-  ): Promise<{ items: AmazonListingsItem[]; nextToken: string | undefined }>;
+  ): Promise<{ items: AmazonListingsItem[]; nextToken: string | undefined; numberOfResults: number }>;
   createFeedDocument(contentType: string, call: CallOptions): Promise<AmazonFeedDocument>;
   /** PUT to the presigned URL; the Content-Type must equal the declared one byte for byte. */
   uploadFeedDocument(url: string, content: Buffer, contentType: string, signal: AbortSignal): Promise<void>;
@@ -373,7 +378,7 @@ export function createAmazonClient(options: AmazonClientOptions): AmazonClient {
         throw error;
       }
     },
-    async searchListingsItems(pageToken, callOptions) {
+    async searchListingsItems({ pageToken, createdAfter }, callOptions) {
       const page = await call(
         SearchSchema,
         {
@@ -384,12 +389,19 @@ export function createAmazonClient(options: AmazonClientOptions): AmazonClient {
             ...baseParams(),
             includedData: READ_INCLUDED_DATA,
             pageSize: "20",
+            sortBy: "createdDate",
+            sortOrder: "ASC",
+            ...(createdAfter ? { createdAfter } : {}),
             ...(pageToken ? { pageToken } : {}),
           },
         },
         callOptions,
       );
-      return { items: page.items, nextToken: page.pagination?.nextToken };
+      return {
+        items: page.items,
+        nextToken: page.pagination?.nextToken,
+        numberOfResults: page.numberOfResults,
+      };
     },
     createFeedDocument: (contentType, callOptions) =>
       call(

@@ -234,7 +234,8 @@ describe("amazon publisher: storms, bursts and failures", () => {
     const amazon = await publisher(sim);
     sim.failNext(6, 429);
     const changes = Array.from({ length: 30 }, (_, index) => create(`SKU-${index}`));
-    const ctx = context(20, 5);
+    // Our bucket a little under the simulator's, as in production: network jitter can bunch calls.
+    const ctx = context(16, 3);
     const outcomes = await amazon.send(changes, ctx);
     expect(outcomes).toHaveLength(30);
     expect(new Set(outcomes.map((outcome) => outcome.key)).size).toBe(30);
@@ -399,6 +400,21 @@ describe("amazon publisher: reading back", () => {
       "summaries,attributes,issues,offers,fulfillmentAvailability",
       "summaries,attributes,issues,offers,fulfillmentAvailability",
     ]);
+  });
+
+  it("lists past Amazon's cap on one search by starting again from the last creation time", async () => {
+    const sim = await start({ searchCap: 30 });
+    const amazon = await publisher(sim);
+    const keys = Array.from({ length: 75 }, (_, index) => `SKU-${String(index).padStart(2, "0")}`);
+    for (const key of keys) await amazon.send([create(key)], context());
+    sim.resetCalls();
+    const listed = (await collect(amazon.list(context()))).flat().map((item) => item.key);
+    expect(listed.sort()).toEqual(keys);
+    const searches = sim.calls.filter((call) => call.method === "GET");
+    expect(
+      searches.every((call) => call.query.sortBy === "createdDate" && call.query.sortOrder === "ASC"),
+    ).toBe(true);
+    expect(searches.filter((call) => call.query.createdAfter !== undefined).length).toBeGreaterThan(0);
   });
 
   it("gets items, leaving out one deleted behind our back and showing a new price and a disapproval", async () => {

@@ -388,17 +388,56 @@ export async function createAmazonPublisher(
       const call = callOf(context);
       // Every call in flight listens to the run's signal (axios and the backoff waits).
       setMaxListeners(CONCURRENCY * 4, context.signal);
-      if (changes.length > threshold) return sendFeed(client, changes, resolved, call, feedPollMs ?? 15_000);
+      if (changes.length > threshold) {
+        // One document holds at most 25,000 messages; the planner's batches already fit.
+        const outcomes: ItemOutcome[] = [];
+        for (let start = 0; start < changes.length; start += AMAZON_MAX_MESSAGES) {
+          const part = changes.slice(start, start + AMAZON_MAX_MESSAGES);
+          outcomes.push(...(await sendFeed(client, part, resolved, call, feedPollMs ?? 15_000)));
+        }
+        return outcomes;
+      }
       return mapLimited(changes, CONCURRENCY, (change) => sendItem(client, change, call));
     },
     async *list(context) {
       const call = callOf(context);
-      let pageToken: string | undefined;
-      do {
-        const page = await client.searchListingsItems(pageToken, call);
-        if (page.items.length > 0) yield page.items.map((item) => remoteItemOf(item, marketplaceId));
-        pageToken = page.nextToken;
-      } while (pageToken !== undefined);
+      // Amazon pages one search through at most 1,000 listings: past that, a new search starts
+      // at the last creation time seen (inclusive), skipping the listings already given.
+      let createdAfter: string | undefined;
+      let given = new Set<string>();
+      for (;;) {
+        let pageToken: string | undefined;
+        let seen = 0;
+        let total = 0;
+        let last: string | undefined;
+        let atLast = new Set<string>();
+        do {
+          const page = await client.searchListingsItems({ pageToken, createdAfter }, call);
+          total = page.numberOfResults;
+          seen += page.items.length;
+          for (const item of page.items) {
+            const created = item.summaries?.[0]?.createdDate;
+            if (created !== last) {
+              last = created;
+              atLast = new Set();
+            }
+            atLast.add(item.sku);
+          }
+          const fresh = page.items.filter((item) => !given.has(item.sku));
+          if (fresh.length > 0) yield fresh.map((item) => remoteItemOf(item, marketplaceId));
+          pageToken = page.nextToken;
+        } while (pageToken !== undefined);
+        if (seen >= total) return;
+        if (last === undefined || last === createdAfter) {
+          throw new OmnifeedError(
+            "conflict",
+            `Amazon SP-API: searchListingsItems: cannot page past ${seen} of ${total} listings ` +
+              `(they share one creation time ${last ?? "(none reported)"})`,
+          );
+        }
+        createdAfter = last;
+        given = atLast;
+      }
     },
     async get(keys, context) {
       const call = callOf(context);

@@ -70,6 +70,8 @@ export interface AmazonSimulatorOptions {
   rateLimit?: { perSecond: number; burst: number } | undefined;
   /** How long an accepted submission or a feed takes to be processed (default 0: next tick). */
   processingDelayMs?: number;
+  /** Results one search can page through (Amazon: 1,000); tests make it small. */
+  searchCap?: number;
   /** Lifetime of access tokens (default 3600 s, as LWA). */
   tokenLifetimeSeconds?: number;
 }
@@ -125,6 +127,19 @@ const PATCH_OPS = ["add", "replace", "merge", "delete"];
 const LISTINGS_PREFIX = "/listings/2021-08-01/items/";
 const FEEDS_PREFIX = "/feeds/2021-06-30/";
 const MAX_PAGE_SIZE = 20;
+const SORT_FIELDS = ["sku", "createdDate", "lastUpdatedDate"];
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function sortKey(listing: SimulatedListing, field: string): string {
+  return field === "sku"
+    ? listing.sku
+    : field === "createdDate"
+      ? listing.createdDate
+      : listing.lastUpdatedDate;
+}
 
 function errors(status: number, code: string, message: string, details?: string): HttpAnswer {
   return new HttpAnswer(status, {
@@ -157,6 +172,7 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
   const host = options.host ?? "127.0.0.1";
   const delay = options.processingDelayMs ?? 0;
   const lifetime = options.tokenLifetimeSeconds ?? 3600;
+  const searchCap = options.searchCap ?? 1000;
   const quota = new Quota(options.rateLimit);
   const calls: RecordedCall[] = [];
   const listings = new Map<string, SimulatedListing>();
@@ -434,11 +450,26 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
       if (!Number.isInteger(decoded) || decoded < 0) return invalidInput("Invalid pageToken");
       offset = decoded;
     }
+    const sortBy = query.sortBy ?? "lastUpdatedDate";
+    const sortOrder = query.sortOrder ?? "DESC";
+    if (!SORT_FIELDS.includes(sortBy)) return invalidInput(`Invalid sortBy: ${sortBy}`);
+    if (sortOrder !== "ASC" && sortOrder !== "DESC") return invalidInput(`Invalid sortOrder: ${sortOrder}`);
+    const createdAfter = query.createdAfter === undefined ? undefined : Date.parse(query.createdAfter);
+    if (createdAfter !== undefined && Number.isNaN(createdAfter))
+      return invalidInput(`Invalid createdAfter: ${query.createdAfter ?? ""}`);
     const included = (query.includedData ?? "summaries").split(",");
-    const all = [...listings.values()].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
-    const page = all.slice(offset, offset + pageSize);
+    const direction = sortOrder === "ASC" ? 1 : -1;
+    const all = [...listings.values()]
+      .filter((listing) => createdAfter === undefined || Date.parse(listing.createdDate) >= createdAfter)
+      .sort(
+        (a, b) =>
+          direction * (compareText(sortKey(a, sortBy), sortKey(b, sortBy)) || compareText(a.sku, b.sku)),
+      );
+    // Amazon pages through at most 1,000 results of one search (the model says so).
+    const reachable = Math.min(all.length, searchCap);
+    const page = all.slice(offset, Math.min(offset + pageSize, reachable));
     const next =
-      offset + pageSize < all.length
+      offset + pageSize < reachable
         ? Buffer.from(`offset:${offset + pageSize}`).toString("base64url")
         : undefined;
     return new HttpAnswer(
