@@ -174,9 +174,10 @@ function outcomeOfError(change: Change, error: unknown): ItemOutcome {
   }
   if (isOmnifeedError(error, "rejected")) {
     const found = issuesOfErrorMessage(error.message);
+    // An answer without Amazon's error body still gets an issue, in Amazon's spelling of a 400.
     const issues: ChannelIssue[] = found.length
       ? found.map((issue) => ({ ...issue, severity: "error" }))
-      : [{ code: "request_refused", message: error.message, severity: "error" }];
+      : [{ code: "BAD_REQUEST", message: error.message, severity: "error" }];
     return { key: change.key, op: change.op, status: "rejected", issues };
   }
   return failed(change, errorText(error));
