@@ -42,7 +42,10 @@ export class ChangeSpool {
   async *batches(size: number): AsyncIterable<PlannedChange[]> {
     await this.closeWriter();
     if (this.count === 0) return;
-    const lines = createInterface({ input: createReadStream(this.file), crlfDelay: Number.POSITIVE_INFINITY });
+    const lines = createInterface({
+      input: createReadStream(this.file),
+      crlfDelay: Number.POSITIVE_INFINITY,
+    });
     let batch: PlannedChange[] = [];
     try {
       for await (const line of lines) {

@@ -49,7 +49,9 @@ export function decide(
     if (state?.hashes && state.outcome.status === "rejected" && sameHashes(state.hashes, hashes)) {
       return { kind: "unchanged" };
     }
-    return overBudget(state, budget, now) ? { kind: "deferred", sections: ["content", "price", "inventory"] } : { kind: "create" };
+    return overBudget(state, budget, now)
+      ? { kind: "deferred", sections: ["content", "price", "inventory"] }
+      : { kind: "create" };
   }
   const sections = changedSections(state.hashes, hashes);
   if (sections.length === 0) return { kind: "unchanged" };
@@ -57,7 +59,11 @@ export function decide(
 }
 
 /** True when the item has had its budget of updates in the current window. */
-export function overBudget(state: ItemState | undefined, budget: UpdateBudget | undefined, now: number): boolean {
+export function overBudget(
+  state: ItemState | undefined,
+  budget: UpdateBudget | undefined,
+  now: number,
+): boolean {
   if (!budget || !state?.budget) return false;
   const { windowStart, count } = state.budget;
   return now - windowStart < budget.windowMs && count >= budget.updates;
@@ -125,7 +131,9 @@ export class DeltaPlanner {
 
   /** The changes for a batch of the build's accepted records (others are ignored). */
   async planBatch(records: readonly PublishRecord[]): Promise<PlannedChange[]> {
-    const accepted = records.filter((record) => record.status === "accepted" && record.hashes && record.values);
+    const accepted = records.filter(
+      (record) => record.status === "accepted" && record.hashes && record.values,
+    );
     if (accepted.length === 0) return [];
     const states = await this.store.get(
       this.scope,

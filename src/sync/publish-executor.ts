@@ -182,7 +182,13 @@ export function stateAfter(
   };
   if (outcome.status === "accepted") {
     const next = budgetAfterSend(prior, budget, now);
-    return { ...base, hashes: change.hashes ?? null, publishedAt: now, outcome: last, ...(next ? { budget: next } : {}) };
+    return {
+      ...base,
+      hashes: change.hashes ?? null,
+      publishedAt: now,
+      outcome: last,
+      ...(next ? { budget: next } : {}),
+    };
   }
   if (outcome.status === "rejected") {
     return {

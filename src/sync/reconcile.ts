@@ -85,7 +85,9 @@ export class Reconciler {
         values: record.values,
         hashes: record.hashes,
         ...(state ? { prior: state } : {}),
-        ...((remote?.remoteId ?? state?.remoteId) ? { remoteId: (remote?.remoteId ?? state?.remoteId)! } : {}),
+        ...((remote?.remoteId ?? state?.remoteId)
+          ? { remoteId: (remote?.remoteId ?? state?.remoteId)! }
+          : {}),
       };
       if (!remote) {
         this.note({ kind: "missing", key: record.key, sku: record.sku });
