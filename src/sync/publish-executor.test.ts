@@ -105,7 +105,7 @@ describe("PublishExecutor", () => {
   };
 
   async function* once(changes: PlannedChange[]) {
-    yield changes;
+    yield await Promise.resolve(changes);
   }
 
   it("cuts batches to the channel's size, records every outcome, and counts a missing answer as failed", async () => {

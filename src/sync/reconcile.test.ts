@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { PublishRecord } from "../core/publish.js";
+import type { PublishRecord, Section } from "../core/publish.js";
 import type { ChannelPublisher, RemoteItem } from "../channels/publisher.js";
 import { Reconciler, differencesOf } from "./reconcile.js";
 
@@ -32,7 +32,7 @@ async function reconcilerHolding(items: RemoteItem[]): Promise<Reconciler> {
     send: () => Promise.resolve([]),
     // Two pages, as a channel with cursor paging gives them.
     list: async function* () {
-      yield items.slice(0, 1);
+      yield await Promise.resolve(items.slice(0, 1));
       yield items.slice(1);
     },
     get: () => Promise.resolve([]),

@@ -8,7 +8,7 @@ export function memoryStateStore(): StateStore & { scopes: Map<string, Map<strin
   const scopes = new Map<string, Map<string, ItemState>>();
   const scopeOf = (scope: string) => {
     let states = scopes.get(scope);
-    if (!states) scopes.set(scope, (states = new Map()));
+    if (!states) scopes.set(scope, (states = new Map<string, ItemState>()));
     return states;
   };
   return {
@@ -25,7 +25,9 @@ export function memoryStateStore(): StateStore & { scopes: Map<string, Map<strin
     },
     async *scan(scope, pageSize = 100) {
       const all = [...scopeOf(scope).values()];
-      for (let start = 0; start < all.length; start += pageSize) yield all.slice(start, start + pageSize);
+      for (let start = 0; start < all.length; start += pageSize) {
+        yield await Promise.resolve(all.slice(start, start + pageSize));
+      }
     },
     count: (scope) => Promise.resolve(scopeOf(scope).size),
     withLock: (_scope, task) => task(),
