@@ -4,9 +4,10 @@ import type { ChannelPublisher, RemoteItem } from "../channels/publisher.js";
 import { Reconciler, differencesOf } from "./reconcile.js";
 
 const usd = (amount: number) => ({ amount, currency: "USD" });
-const sectionOf = (field: string) =>
-  (field === "price" ? "price" : field === "availability" ? "inventory" : "content") as
-    "price" | "inventory" | "content";
+function sectionOf(field: string): Section {
+  if (field === "price") return "price";
+  return field === "availability" ? "inventory" : "content";
+}
 
 function record(
   key: string,
