@@ -11,7 +11,8 @@ import type { ItemState } from "./state-store.js";
  *   or added by hand on the channel's side);
  * - drifted: both have it, but a field the channel reports differs from ours (a price edited in
  *   the channel's console, a feed from another tool);
- * - rejected: the channel holds it but disapproved or suppressed it, with its reasons.
+ * - rejected: the channel holds it but disapproved or suppressed it, or refused this very payload
+ *   when we sent it (from the state), with its reasons.
  *
  * The channel's list is read once into memory (key → the fields it reports), then the build's
  * records are checked against it as they stream. Memory is therefore that of the channel's list,
@@ -89,6 +90,11 @@ export class Reconciler {
           ? { remoteId: (remote?.remoteId ?? state?.remoteId)! }
           : {}),
       };
+      if (!remote && state?.outcome.status === "rejected" && sameValues(state, record)) {
+        // The channel refused this very payload: sending it again would be refused again.
+        this.note({ kind: "rejected", key: record.key, sku: record.sku, issues: state.outcome.issues });
+        return;
+      }
       if (!remote) {
         this.note({ kind: "missing", key: record.key, sku: record.sku });
         fixes.push({ op: "create", sections: ["content", "price", "inventory"], ...common });
@@ -160,4 +166,15 @@ export function differencesOf(ours: PublishValues, theirs: PublishValues): Field
     }
   }
   return differences;
+}
+
+function sameValues(state: ItemState, record: PublishRecord): boolean {
+  const { hashes } = state;
+  return (
+    hashes !== null &&
+    record.hashes !== undefined &&
+    hashes.content === record.hashes.content &&
+    hashes.price === record.hashes.price &&
+    hashes.inventory === record.hashes.inventory
+  );
 }
