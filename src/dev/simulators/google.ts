@@ -1,4 +1,4 @@
-import { createPublicKey, generateKeyPairSync, randomBytes, verify } from "node:crypto";
+import { generateKeyPairSync, randomBytes, verify } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Quota } from "./quota.js";
@@ -158,7 +158,7 @@ export async function startGoogleSimulator(options: GoogleSimulatorOptions = {})
   const keyPair = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const privateKeyId = randomBytes(20).toString("hex");
   const privateKeyPem = keyPair.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-  const publicKey = createPublicKey(keyPair.publicKey);
+  const publicKey = keyPair.publicKey;
 
   const calls: RecordedCall[] = [];
   const quota = new Quota(options.rateLimit);
