@@ -159,10 +159,10 @@ describe("account settings from omnifeed.config.yaml and --set", () => {
         "valid keys: amazon.seller_id, amazon.marketplace_id",
     );
 
-    const google = await omnifeed(["validate", "--catalog", CATALOG, "--set", "google.merchant=42"]);
+    const google = await omnifeed(["validate", "--catalog", CATALOG, "--set", "google.merchant_idd=42"]);
     expect(google.code).toBe(2);
     expect(google.stderr).toContain(
-      'unknown setting "merchant" (did you mean "merchant_id"?); valid keys: google.merchant_id,',
+      'unknown setting "merchant_idd" (did you mean "merchant_id"?); valid keys: google.merchant_id,',
     );
 
     const channel = await omnifeed(["validate", "--catalog", CATALOG, "--set", "amazn.seller_id=A1"]);
