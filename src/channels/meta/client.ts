@@ -276,7 +276,11 @@ export function readGraphError(
   const parsed = GraphErrorSchema.safeParse(response.data);
   if (!parsed.success) return undefined;
   const error = parsed.data.error;
-  const kind = kindOfGraphCode(error.code, error.is_transient, response.status);
+  // A wrong or missing appsecret_proof comes as a bad parameter (100), but no item is at fault: the
+  // app secret in the settings is.
+  const kind = /appsecret_proof/.test(error.message)
+    ? "auth"
+    : kindOfGraphCode(error.code, error.is_transient, response.status);
   let message = error.message || `HTTP ${response.status}`;
   if (error.code !== undefined && !message.startsWith("(#")) message = `(#${error.code}) ${message}`;
   if (error.error_subcode !== undefined) message += ` [subcode ${error.error_subcode}]`;

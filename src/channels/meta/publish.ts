@@ -111,6 +111,8 @@ export interface MetaPublisherTuning {
   baseDelayMs?: number;
   maxDelayMs?: number;
   maxBodyBytes?: number;
+  /** Products per read page (default 500). */
+  pageSize?: number;
 }
 
 /** The publisher for one catalog, with the secrets already read. */
@@ -194,7 +196,7 @@ export function createMetaPublisher(
       const client = clientFor(context);
       let after: string | undefined;
       for (;;) {
-        const page = await client.products({ after, limit: PAGE_SIZE }, context.signal);
+        const page = await client.products({ after, limit: tuning.pageSize ?? PAGE_SIZE }, context.signal);
         if (page.data.length > 0) yield page.data.map(remoteItemOf);
         after = page.paging?.cursors?.after;
         if (page.paging?.next === undefined || after === undefined || page.data.length === 0) return;
@@ -209,7 +211,10 @@ export function createMetaPublisher(
         const retailerIds = unique.slice(start, start + KEYS_PER_READ);
         let after: string | undefined;
         for (;;) {
-          const page = await client.products({ after, limit: PAGE_SIZE, retailerIds }, context.signal);
+          const page = await client.products(
+            { after, limit: tuning.pageSize ?? PAGE_SIZE, retailerIds },
+            context.signal,
+          );
           found.push(...page.data.map(remoteItemOf));
           after = page.paging?.cursors?.after;
           if (page.paging?.next === undefined || after === undefined || page.data.length === 0) break;
@@ -388,7 +393,7 @@ export function outcomesOf(
 
 function issueOf(code: string, message: string, severity: ChannelIssue["severity"]): ChannelIssue {
   // Meta names the field in messages such as "A required field is missing: price."
-  const attribute = /(?:missing|for|value for) ([a-z_]+)[.:]/.exec(message)?.[1];
+  const attribute = /(?:missing:| for) ([a-z_]+)[.:]/.exec(message)?.[1];
   return { code, message, severity, ...(attribute !== undefined && { attribute }) };
 }
 
