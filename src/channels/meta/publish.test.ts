@@ -273,7 +273,7 @@ describe("metaPublisher.send", () => {
     const started = Date.now();
     const outcomes = await sized.send(changes, {
       signal: new AbortController().signal,
-      limiter: testLimiter(18, 2),
+      limiter: testLimiter(18, 1),
     });
     expect(outcomes.every((outcome) => outcome.status === "accepted")).toBe(true);
     const calls = batchCalls(sim);
@@ -281,8 +281,9 @@ describe("metaPublisher.send", () => {
     for (const recorded of calls)
       expect(Buffer.byteLength(JSON.stringify(recorded.body))).toBeLessThanOrEqual(3_000);
     expect(sim.quota.stats.refused).toBe(0);
-    // At 18 calls a second after a burst of 2, the calls cannot all go at once.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(((calls.length - 2) / 18) * 1000 * 0.9);
+    // At 18 calls a second after a burst of 1, the calls cannot all go at once. (The client's burst
+    // is below the catalog's: calls reach the server bunched by network jitter.)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(((calls.length - 1) / 18) * 1000 * 0.9);
   });
 
   it("without a limiter in front, recovers from the catalog's 80014 throttle", async () => {

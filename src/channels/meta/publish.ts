@@ -133,25 +133,24 @@ export function createMetaPublisher(
       ...(tuning.maxDelayMs !== undefined && { maxDelayMs: tuning.maxDelayMs }),
     });
 
-  async function sendChunk(
+  /**
+   * Waits for one queued batch and maps its answers to outcomes. Never rejects: an error that
+   * stops the run is handed back, so batches still being polled cannot reject unobserved.
+   */
+  async function settleChunk(
     client: MetaClient,
     chunk: Pending[],
+    queued: ItemsBatchResponse,
     signal: AbortSignal,
-  ): Promise<ItemOutcome[]> {
-    let queued: ItemsBatchResponse;
-    let status: BatchStatus | undefined;
+  ): Promise<{ outcomes: ItemOutcome[] } | { stop: unknown }> {
+    const handle = queued.handles[0];
     try {
-      queued = await client.itemsBatch(
-        chunk.map((pending) => pending.request),
-        signal,
-      );
-      const handle = queued.handles[0];
-      if (handle !== undefined) status = await awaitBatch(client, handle, signal);
+      const status = handle !== undefined ? await awaitBatch(client, handle, signal) : undefined;
+      return { outcomes: outcomesOf(chunk, queued, status) };
     } catch (error) {
-      if (stopsTheRun(error, signal)) throw error;
-      return chunk.map((pending) => failed(pending.change, error));
+      if (stopsTheRun(error, signal)) return { stop: error };
+      return { outcomes: chunk.map((pending) => failed(pending.change, error)) };
     }
-    return outcomesOf(chunk, queued, status);
   }
 
   async function awaitBatch(client: MetaClient, handle: string, signal: AbortSignal): Promise<BatchStatus> {
@@ -188,7 +187,30 @@ export function createMetaPublisher(
         maxCount: META_MAX_REQUESTS,
         maxBytes: tuning.maxBodyBytes ?? META_MAX_BODY_BYTES,
       });
-      for (const chunk of chunks) outcomes.push(...(await sendChunk(client, chunk, context.signal)));
+      // Every chunk is queued first and the batches are polled together: Meta processes them
+      // while the next ones are sent, and a send costs one processing time, not one per chunk.
+      const settling: Promise<{ outcomes: ItemOutcome[] } | { stop: unknown }>[] = [];
+      let stop: { error: unknown } | undefined;
+      for (const chunk of chunks) {
+        try {
+          const queued = await client.itemsBatch(
+            chunk.map((entry) => entry.request),
+            context.signal,
+          );
+          settling.push(settleChunk(client, chunk, queued, context.signal));
+        } catch (error) {
+          if (stopsTheRun(error, context.signal)) {
+            stop = { error };
+            break;
+          }
+          outcomes.push(...chunk.map((entry) => failed(entry.change, error)));
+        }
+      }
+      for (const settled of await Promise.all(settling)) {
+        if ("stop" in settled) stop ??= { error: settled.stop };
+        else outcomes.push(...settled.outcomes);
+      }
+      if (stop) throw stop.error;
       return outcomes;
     },
 
