@@ -299,6 +299,15 @@ describe("Meta simulator: products", () => {
     expect(data[0]!.id).toMatch(/^\d+$/);
   });
 
+  it("answers the order endpoints Meta removed with a Graph error", async () => {
+    const sim = await start();
+    const answer = await fetch(`${sim.url}/v26.0/555/commerce_orders`, {
+      headers: { authorization: `Bearer ${sim.accessToken}` },
+    });
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toMatchObject({ error: { code: 12, type: "OAuthException" } });
+  });
+
   it("answers Graph's errors for an unknown catalog and a wrong version", async () => {
     const sim = await start();
     const unknown = await fetch(`${sim.url}/v26.0/999/products?appsecret_proof=${proofOf(sim)}`, {

@@ -16,6 +16,9 @@ import type { RunningSimulator } from "./simulator.js";
  * products with opaque cursors.
  */
 
+/** The port `omnifeed dev simulators` gives the Meta simulator. */
+export const META_SIMULATOR_PORT = 8642;
+
 export interface MetaSimulatorOptions {
   host?: string;
   /** 0 (the default) picks a free port; `omnifeed dev simulators` uses 8642. */
@@ -416,6 +419,19 @@ export async function startMetaSimulator(options: MetaSimulatorOptions = {}): Pr
       body = parseBody(raw, request.headers["content-type"]);
       const failure = failures.shift();
       if (failure) throw failureError(failure.status);
+      // Commerce order management left every Graph version on 27 Oct 2026 (reference §0).
+      if (
+        /\/(commerce_orders|acknowledge_order|shipments|cancellations|refunds|commerce_returns)\b/.test(
+          url.pathname,
+        )
+      ) {
+        throw new GraphError(400, {
+          message:
+            "(#12) This endpoint has been removed: the Commerce Order Management API is no longer available.",
+          type: "OAuthException",
+          code: 12,
+        });
+      }
       const match = /^\/(v\d+\.\d+)\/([^/]+)\/([a-z_]+)$/.exec(url.pathname);
       if (!match)
         throw new GraphError(400, {
