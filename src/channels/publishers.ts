@@ -1,12 +1,14 @@
 import { OmnifeedError } from "../core/errors.js";
 import { amazonPublisher } from "./amazon/publish.js";
+import { googlePublisher } from "./google/publish.js";
+import { metaPublisher } from "./meta/publish.js";
 import type { PublisherDefinition } from "./publisher.js";
 
 /**
  * Every channel that publishes through its API, registered by hand (one line per channel). A
  * channel that writes feed files only is not here.
  */
-export const publishers: readonly PublisherDefinition[] = [amazonPublisher];
+export const publishers: readonly PublisherDefinition[] = [googlePublisher, metaPublisher, amazonPublisher];
 
 /** The publisher of a channel; a channel without API publishing is a configuration error. */
 export function publisherOf(channel: string): PublisherDefinition {

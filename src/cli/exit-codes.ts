@@ -11,6 +11,10 @@ export const EXIT = {
   inputProblems: 3,
   /** A feed was held by the shrink guard; the published file was kept. */
   held: 4,
+  /** `publish`: some changes failed (retries used up); the next run sends them again. */
+  incomplete: 5,
+  /** `reconcile` without `--fix` found items out of step. */
+  differences: 6,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
@@ -30,5 +34,7 @@ Exit codes:
      or an --out that is a file, or an output folder that cannot be written (full, read-only, no permission)
   3  --strict export or validate found rows or items with errors; explain did not find the SKU
      or its row was rejected
-  4  a feed was held by the shrink guard (the published file was kept)
+  4  a feed, or publish's deletes, held by the shrink guard (the published file / items were kept)
+  5  publish or reconcile --fix: some changes failed (retries used up); the next run sends them again
+  6  reconcile found items out of step (without --fix)
   130/143  stopped by SIGINT/SIGTERM (this run's temp files removed, published files kept)`;

@@ -53,6 +53,30 @@ export const ConfigFileSchema = z.strictObject({
       allow_empty: z.boolean().optional().describe("Like --allow-empty."),
     })
     .optional(),
+  state: z
+    .strictObject({
+      backend: z
+        .enum(["embedded", "redis"])
+        .optional()
+        .describe("embedded: one SQLite file (default); redis: shared by workers, at REDIS_URL."),
+      file: z.string().min(1).optional().describe("The embedded state file, like --state-file."),
+      workspace: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]+$/, "letters, digits, dot, dash or underscore")
+        .optional()
+        .describe("Keeps this catalog's publishing state apart from others in one store."),
+    })
+    .optional(),
+  publish: z
+    .strictObject({
+      max_shrink: z
+        .number()
+        .min(0)
+        .max(100)
+        .optional()
+        .describe("Percent of the published items one publish may delete, like --max-shrink."),
+    })
+    .optional(),
   build: z
     .strictObject({
       workers: z.union([z.literal("auto"), z.number().int().min(0).max(64)]).optional(),
@@ -117,5 +141,6 @@ function resolvePaths(config: ConfigFile, base: string): ConfigFile {
       ...(amazon && { amazon: { ...amazon, mapping: at(amazon.mapping) } }),
     },
     output: config.output && { ...config.output, dir: at(config.output.dir) },
+    state: config.state && { ...config.state, file: at(config.state.file) },
   };
 }

@@ -17,6 +17,14 @@ export function redisUrlFromEnv(): string | undefined {
   return envValue("REDIS_URL");
 }
 
+/**
+ * `OMNIFEED_REDIS_PREFIX`: what every Redis key omnifeed writes starts with (default `omnifeed:`),
+ * so several installations — or test runs — can share one server without seeing each other.
+ */
+export function redisPrefixFromEnv(): string {
+  return envValue("OMNIFEED_REDIS_PREFIX") ?? "omnifeed:";
+}
+
 /** Where a secret comes from: an environment variable, or a file (read whole, trimmed). */
 export interface SecretSource {
   env?: string | undefined;

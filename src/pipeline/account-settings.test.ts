@@ -19,7 +19,9 @@ describe("parseAccountFlags", () => {
     expect(() => parseAccountFlags(["amazon.marketplace=X"])).toThrow(
       /unknown setting "marketplace" \(did you mean "marketplace_id"\?\); valid keys: amazon\.seller_id, amazon\.marketplace_id/,
     );
-    expect(() => parseAccountFlags(["meta.catalog_id=1"])).toThrow(/meta has no account settings/);
+    expect(() => parseAccountFlags(["meta.catalog_idd=1"])).toThrow(
+      /unknown setting "catalog_idd" \(did you mean "catalog_id"\?\); valid keys: meta\.catalog_id, meta\.graph_version, meta\.api_url/,
+    );
     expect(() => parseAccountFlags(["amazon.seller_id"])).toThrow(/--set expects <channel>\.<key>=<value>/);
   });
 });

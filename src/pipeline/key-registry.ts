@@ -84,6 +84,24 @@ export class KeyRegistry {
     return undefined;
   }
 
+  /** True when `channel` has had an item with `key` (a lookup: records nothing). */
+  has(channel: number, key: string): boolean {
+    this.hash(key);
+    const high = this.hashHigh;
+    const low = this.hashLow;
+    const mask = this.capacity - 1;
+    for (let slot = low & mask; ; slot = (slot + 1) & mask) {
+      const taken = this.index[slot]!;
+      if (taken === 0) return false;
+      const entry = taken - 1;
+      const words = this.words[entry >>> CHUNK_BITS]!;
+      const at = (entry & CHUNK_MASK) * 3;
+      if (words[at] === high && words[at + 1] === low) {
+        return (this.channelBits[entry >>> CHUNK_BITS]![entry & CHUNK_MASK]! & (1 << channel)) !== 0;
+      }
+    }
+  }
+
   /** Bytes held by the table (entry chunks and index), for measurements. */
   get bytes(): number {
     return this.words.length * CHUNK_SIZE * 13 + this.capacity * 4;

@@ -159,9 +159,11 @@ describe("account settings from omnifeed.config.yaml and --set", () => {
         "valid keys: amazon.seller_id, amazon.marketplace_id",
     );
 
-    const none = await omnifeed(["validate", "--catalog", CATALOG, "--set", "google.merchant_id=42"]);
-    expect(none.code).toBe(2);
-    expect(none.stderr).toContain('unknown setting "merchant_id"; google has no account settings');
+    const google = await omnifeed(["validate", "--catalog", CATALOG, "--set", "google.merchant_idd=42"]);
+    expect(google.code).toBe(2);
+    expect(google.stderr).toContain(
+      'unknown setting "merchant_idd" (did you mean "merchant_id"?); valid keys: google.merchant_id,',
+    );
 
     const channel = await omnifeed(["validate", "--catalog", CATALOG, "--set", "amazn.seller_id=A1"]);
     expect(channel.code).toBe(2);

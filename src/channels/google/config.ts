@@ -23,7 +23,7 @@ export const GoogleShippingSettingSchema = z.strictObject({
   max_transit_time: BUSINESS_DAYS.optional(),
 });
 
-export const GoogleSettingsSchema = z.strictObject({
+export const GoogleMappingSettingsSchema = z.strictObject({
   /** `<title>` of the RSS channel. */
   title: z.string().min(1).default("Product feed"),
   /** `<link>` of the RSS channel: the store's home page. */
@@ -59,10 +59,73 @@ export const GoogleSettingsSchema = z.strictObject({
   invalid_identifiers: InvalidIdentifierPolicySchema.default("drop"),
 });
 
-export type GoogleSettings = z.infer<typeof GoogleSettingsSchema>;
+/** A Merchant Center or data source id: digits, as YAML (a number) or `--set` (text) gives it. */
+const NUMERIC_ID = z.union([
+  z.string().regex(/^\d+$/, "digits only, e.g. 123456789"),
+  z.number().int().positive(),
+]);
+
+// YAML gives numbers, `--set` gives text: both are taken.
+const POSITIVE = z.union([
+  z.number().positive(),
+  z
+    .string()
+    .regex(/^\d+(?:\.\d+)?$/, "a positive number")
+    .transform(Number),
+]);
+const POSITIVE_INTEGER = z.union([
+  z.number().int().positive(),
+  z
+    .string()
+    .regex(/^[1-9]\d*$/, "a positive whole number")
+    .transform(Number),
+]);
+
+const ENV_NAME = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name");
 
 /**
- * `channels.google.account` in omnifeed.config.yaml: nothing yet. The Merchant Center id and the
- * credentials of API publishing belong here (adr/0009), not in mapping files.
+ * `channels.google.account` in omnifeed.config.yaml (adr/0009): where API publishing goes and how
+ * it signs in. Every key is optional so a feed-only merchant needs none; the publisher names the
+ * missing one when it is asked to publish. Credentials are never inline: a service-account JSON
+ * key is read from the file or the environment variable named here. See docs/publishing-google.md.
  */
-export const GoogleAccountSchema = z.strictObject({});
+export const GoogleAccountSchema = z.strictObject({
+  /** The Merchant Center account id (`accounts/{merchant_id}`). */
+  merchant_id: NUMERIC_ID.optional(),
+  /** The id of the primary API data source the products go into (`accounts/{a}/dataSources/{id}`). */
+  data_source: NUMERIC_ID.optional(),
+  /** The data source's feed label (the middle part of product names `en~US~SKU`); default `US`. */
+  feed_label: z
+    .string()
+    .regex(/^[A-Z0-9_-]{1,20}$/, "up to 20 of A-Z, 0-9, _ and -, e.g. US")
+    .optional(),
+  /**
+   * The data source's content language (ISO 639-1). Not named `content_language`: that key is a
+   * mapping setting already, and a mapping file may not name an account key (adr/0009).
+   */
+  language: z
+    .string()
+    .regex(/^[a-z]{2}$/, "a two-letter language code such as en")
+    .optional(),
+  /** Merchant API base URL; a simulator or proxy in tests. */
+  api_url: z.url().optional(),
+  /** OAuth 2.0 token endpoint the service account's signed JWT is exchanged at. */
+  token_url: z.url().optional(),
+  /** A file holding the service account's JSON key. */
+  credentials_file: z.string().min(1).optional(),
+  /** An environment variable holding the service account's JSON key. */
+  credentials_env: ENV_NAME.optional(),
+  /** Write calls per second for the account's token bucket. */
+  rate_limit_per_second: POSITIVE.optional(),
+  /** Write calls that may go at once after a quiet spell. */
+  rate_limit_burst: POSITIVE_INTEGER.optional(),
+  /** Updates per product per day before the planner defers the rest (Google asks for about 2). */
+  daily_updates_per_item: POSITIVE_INTEGER.optional(),
+});
+
+export type GoogleAccount = z.infer<typeof GoogleAccountSchema>;
+
+/** What the channel works with: the mapping's settings and the account, together. */
+export const GoogleSettingsSchema = GoogleMappingSettingsSchema.extend(GoogleAccountSchema.shape);
+
+export type GoogleSettings = z.infer<typeof GoogleSettingsSchema>;

@@ -1,0 +1,237 @@
+import type { ChannelId } from "../core/ids.js";
+import type { Section } from "../core/publish.js";
+import type { ChannelPublisher, PublishContext } from "../channels/publisher.js";
+import { publisherOf } from "../channels/publishers.js";
+import type { RateLimit, RateLimiter } from "../infra/rate-limit.js";
+import { ChangeSpool } from "../sync/change-spool.js";
+import type { PlanCounts, PlannedChange, UpdateBudget } from "../sync/delta-plan.js";
+import { DeltaPlanner } from "../sync/delta-plan.js";
+import type { ExecutionResult } from "../sync/publish-executor.js";
+import { PublishExecutor } from "../sync/publish-executor.js";
+import type { StateStore } from "../sync/state-store.js";
+import { KeyRegistry } from "./key-registry.js";
+import type { PreparedRun } from "./plan.js";
+import type { RunSummary } from "./run-report.js";
+import { RunReport } from "./run-report.js";
+import type { BuildRunOptions } from "./stream-build.js";
+import { streamBuild } from "./stream-build.js";
+
+/**
+ * The publish use case: catalog → the build's records → per channel account, a delta plan against
+ * the state store → the channel's API, within its shared quota → each item's outcome back in the
+ * state store. Only what changed is sent (ARCHITECTURE.md invariant 3); deletes past the shrink
+ * guard are held (invariant 2); each channel account is published under its lock, so two runs
+ * never interleave their changes to one account.
+ */
+
+export interface PublishOptions extends Omit<BuildRunOptions, "withFeeds" | "withRecords"> {
+  store: StateStore;
+  /** Names the workspace whose state this is (several catalogs can share one Redis). */
+  workspace: string;
+  /** Plan only: nothing is sent and the state is not changed. */
+  dryRun: boolean;
+  /** Send deletes even past the shrink guard. */
+  force: boolean;
+  /** Largest share (0…1) of the published items one run may delete. */
+  maxShrink: number;
+  /** The token bucket of an outside account (shared through Redis by every process, or per process). */
+  limiterFor: (key: string, limit: RateLimit) => RateLimiter;
+  /** Milliseconds since epoch the run counts as (tests move it to cross a budget window). */
+  now?: number | undefined;
+  /** Folder for the plan's spool files (the system temp folder when absent). */
+  spoolDir?: string | undefined;
+  /** Called once per channel when its plan is complete, before anything is sent. */
+  onPlan?: ((plan: ChannelPlan) => void) | undefined;
+}
+
+/** What will be sent to one channel account, or would be with `--dry-run`. */
+export interface ChannelPlan {
+  channel: ChannelId;
+  account: string;
+  /** The state scope: `<workspace>/<channel>/<account>`. */
+  scope: string;
+  counts: PlanCounts;
+  /** Items the channel holds as far as the state says, before this run. */
+  published: number;
+  /** The deletes were more than the shrink guard allows and are not sent (no `--force`). */
+  deletesHeld: boolean;
+  /** A few keys per operation, to show what the plan does. */
+  examples: { creates: string[]; updates: { key: string; sections: Section[] }[]; deletes: string[] };
+}
+
+export interface ChannelPublishResult extends ChannelPlan {
+  /** Absent with `--dry-run`. */
+  execution?: ExecutionResult;
+}
+
+export type PublishStatus = "published" | "dry_run" | "held" | "incomplete";
+
+export interface PublishResult {
+  /**
+   * `held`: some deletes were held by the shrink guard; `incomplete`: some changes failed (not the
+   * items' fault) and are sent again by the next run; `published` otherwise.
+   */
+  status: PublishStatus;
+  summary: RunSummary;
+  channels: ChannelPublishResult[];
+  durationMs: number;
+}
+
+const EXAMPLES = 10;
+
+interface ChannelRun {
+  id: ChannelId;
+  publisher: ChannelPublisher;
+  context: PublishContext;
+  budget: UpdateBudget | undefined;
+  scope: string;
+  planner: DeltaPlanner;
+  spool: ChangeSpool;
+  examples: ChannelPlan["examples"];
+}
+
+export async function runPublish(run: PreparedRun, options: PublishOptions): Promise<PublishResult> {
+  const started = performance.now();
+  const now = options.now ?? Date.now();
+  const signal = options.signal ?? new AbortController().signal;
+  // Every account is checked (settings, secrets) before the catalog is read.
+  const publishers = await Promise.all(
+    run.channels.map(async ({ channel, account }) => {
+      const definition = publisherOf(channel.id);
+      const settings = account ?? {};
+      return {
+        id: channel.id,
+        publisher: await definition.create(settings),
+        limit: definition.rateLimit(settings),
+        budget: definition.updateBudget?.(settings),
+      };
+    }),
+  );
+  const scopes = publishers.map(({ id, publisher }) => `${options.workspace}/${id}/${publisher.account}`);
+  return withLocks(options.store, scopes, async () => {
+    const runs: ChannelRun[] = [];
+    try {
+      for (const [index, entry] of publishers.entries()) {
+        const scope = scopes[index]!;
+        runs.push({
+          id: entry.id,
+          publisher: entry.publisher,
+          context: { signal, limiter: options.limiterFor(`${entry.id}:${entry.publisher.account}`, entry.limit) },
+          budget: entry.budget,
+          scope,
+          planner: new DeltaPlanner(options.store, scope, { budget: entry.budget, now }),
+          spool: await ChangeSpool.create(options.spoolDir),
+          examples: { creates: [], updates: [], deletes: [] },
+        });
+      }
+      return await publishAll(run, runs, options, { now, signal, started });
+    } finally {
+      await Promise.all(runs.map((entry) => entry.spool.dispose()));
+    }
+  });
+}
+
+async function publishAll(
+  run: PreparedRun,
+  runs: ChannelRun[],
+  options: PublishOptions,
+  clock: { now: number; signal: AbortSignal; started: number },
+): Promise<PublishResult> {
+  const report = new RunReport(
+    run.catalog.file,
+    run.catalog.format,
+    run.channels.map(({ channel }) => channel.id),
+  );
+  // The keys each channel accepted this run: what is intended; a stored key not among them is a delete.
+  const intended = new KeyRegistry(Math.max(1, runs.length));
+  await streamBuild(run, { ...options, withFeeds: false, withRecords: true }, async (output) => {
+    report.add(output);
+    for (const [position, entry] of runs.entries()) {
+      const records = output.channels[entry.id]?.records;
+      if (!records) continue;
+      for (const record of records) {
+        if (record.status === "accepted") intended.firstLineOf(position, record.key, record.line);
+      }
+      const changes = await entry.planner.planBatch(records);
+      noteExamples(entry.examples, changes);
+      await entry.spool.add(changes);
+    }
+  });
+
+  const results: ChannelPublishResult[] = [];
+  for (const [position, entry] of runs.entries()) {
+    const deleteSpool = await ChangeSpool.create(options.spoolDir);
+    try {
+      for await (const deletes of entry.planner.planDeletes((key) => intended.has(position, key))) {
+        noteExamples(entry.examples, deletes);
+        await deleteSpool.add(deletes);
+      }
+      const published = entry.planner.published;
+      const deletesHeld =
+        !options.force && deleteSpool.size > 0 && deleteSpool.size > Math.floor(published * options.maxShrink);
+      const plan: ChannelPlan = {
+        channel: entry.id,
+        account: entry.publisher.account,
+        scope: entry.scope,
+        counts: entry.planner.counts,
+        published,
+        deletesHeld,
+        examples: entry.examples,
+      };
+      options.onPlan?.(plan);
+      if (options.dryRun) {
+        results.push(plan);
+        continue;
+      }
+      if (entry.planner.forgottenKeys.length > 0) {
+        await options.store.remove(entry.scope, entry.planner.forgottenKeys);
+      }
+      const executor = new PublishExecutor(entry.publisher, {
+        store: options.store,
+        scope: entry.scope,
+        context: entry.context,
+        budget: entry.budget,
+        now: clock.now,
+      });
+      await executor.run(entry.spool.batches(1000));
+      if (!deletesHeld) await executor.run(deleteSpool.batches(1000));
+      results.push({ ...plan, execution: executor.result() });
+    } finally {
+      await deleteSpool.dispose();
+    }
+  }
+
+  const failed = results.some((result) =>
+    result.execution ? Object.values(result.execution.outcomes).some((op) => op.failed > 0) : false,
+  );
+  const status: PublishStatus = options.dryRun
+    ? "dry_run"
+    : results.some((result) => result.deletesHeld)
+      ? "held"
+      : failed
+        ? "incomplete"
+        : "published";
+  return {
+    status,
+    summary: report.summary([]),
+    channels: results,
+    durationMs: Math.round(performance.now() - clock.started),
+  };
+}
+
+function noteExamples(examples: ChannelPlan["examples"], changes: readonly PlannedChange[]): void {
+  for (const change of changes) {
+    if (change.op === "create" && examples.creates.length < EXAMPLES) examples.creates.push(change.key);
+    else if (change.op === "update" && examples.updates.length < EXAMPLES)
+      examples.updates.push({ key: change.key, sections: [...change.sections] });
+    else if (change.op === "delete" && examples.deletes.length < EXAMPLES) examples.deletes.push(change.key);
+  }
+}
+
+/** Runs `task` holding the locks of every scope, taken in a fixed order so two runs cannot deadlock. */
+export async function withLocks<T>(store: StateStore, scopes: readonly string[], task: () => Promise<T>): Promise<T> {
+  const ordered = [...new Set(scopes)].sort();
+  const take = async (index: number): Promise<T> =>
+    index >= ordered.length ? task() : store.withLock(ordered[index]!, () => take(index + 1));
+  return take(0);
+}
