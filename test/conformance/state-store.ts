@@ -255,13 +255,12 @@ export function describeStateStore(name: string, open: () => Promise<OpenedState
         await sleep(200);
         inside -= 1;
       };
-      const started = Date.now();
+      // Both inside at once: no wall-clock bound, which a loaded CI machine would break.
       await Promise.all([
         store.withLock(one, task, { waitMs: 100 }),
         store.withLock(two, task, { waitMs: 100 }),
       ]);
       expect(most).toBe(2);
-      expect(Date.now() - started).toBeLessThan(390);
     });
 
     it("gives up after waitMs with a conflict naming the holder's pid", async () => {
