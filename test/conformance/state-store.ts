@@ -309,14 +309,14 @@ export function describeStateStore(name: string, open: () => Promise<OpenedState
         scope,
         async () => {
           entered();
-          await sleep(1_000);
+          await sleep(2_000);
           return "done";
         },
-        { ttlMs: 300 },
+        { ttlMs: 600 },
       );
       await inside;
       const error = await other
-        .withLock(scope, () => Promise.resolve(), { waitMs: 700, ttlMs: 300 })
+        .withLock(scope, () => Promise.resolve(), { waitMs: 1_500, ttlMs: 600 })
         .catch((caught: unknown) => caught);
       expect(isConflict(error)).toBe(true);
       expect(await holding).toBe("done");
