@@ -53,6 +53,8 @@ export function decodeState(key: string, text: string, where: string): ItemState
   } catch {
     throw new OmnifeedError("config", `the stored state of ${JSON.stringify(key)} is not JSON`, { where });
   }
+  const common = commonState(key, raw);
+  if (common !== undefined) return common;
   const parsed = StoredStateSchema.safeParse(raw);
   if (!parsed.success) {
     const problem = parsed.error.issues[0];
@@ -64,4 +66,51 @@ export function decodeState(key: string, text: string, where: string): ItemState
   }
   // zod leaves absent optional fields absent, so a state reads back equal to what was put.
   return { key, ...parsed.data };
+}
+
+const STATUSES: ReadonlySet<unknown> = new Set(["accepted", "rejected", "failed"]);
+
+/**
+ * The common state — one no issue was recorded for — read without zod. A delta plan reads every
+ * state of an account (1,000,000 at a time), and zod doubled the cost of each (adr/0011). It checks
+ * what the schema checks, field by field; anything else (issues to read, a damaged state) goes
+ * through `StoredStateSchema`, which also words the error.
+ */
+function commonState(key: string, raw: unknown): ItemState | undefined {
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const { hashes, publishedAt, outcome, remoteId, budget } = raw as Record<string, unknown>;
+  if (typeof publishedAt !== "number") return undefined;
+  let sections: ItemState["hashes"] = null;
+  if (hashes !== null) {
+    if (typeof hashes !== "object") return undefined;
+    const { content, price, inventory } = hashes as Record<string, unknown>;
+    if (typeof content !== "string" || typeof price !== "string" || typeof inventory !== "string")
+      return undefined;
+    sections = { content, price, inventory };
+  }
+  if (typeof outcome !== "object" || outcome === null) return undefined;
+  const { status, issues, at, error } = outcome as Record<string, unknown>;
+  if (!STATUSES.has(status) || !Array.isArray(issues) || issues.length > 0 || typeof at !== "number")
+    return undefined;
+  if (error !== undefined && typeof error !== "string") return undefined;
+  const state: ItemState = {
+    key,
+    hashes: sections,
+    publishedAt,
+    outcome:
+      error === undefined
+        ? { status: status as ItemState["outcome"]["status"], issues: [], at }
+        : { status: status as ItemState["outcome"]["status"], issues: [], at, error },
+  };
+  if (remoteId !== undefined) {
+    if (typeof remoteId !== "string") return undefined;
+    state.remoteId = remoteId;
+  }
+  if (budget !== undefined) {
+    if (typeof budget !== "object" || budget === null) return undefined;
+    const { windowStart, count } = budget as Record<string, unknown>;
+    if (typeof windowStart !== "number" || typeof count !== "number") return undefined;
+    state.budget = { windowStart, count };
+  }
+  return state;
 }

@@ -107,8 +107,9 @@ export class SqliteStateStore implements StateStore {
   private prepare() {
     const db = this.db;
     return {
-      get: db.prepare<[string, string], { state: string }>(
-        "SELECT state FROM item_state WHERE scope = ? AND key = ?",
+      // One statement per batch: the keys go in as one JSON array and come back in its order.
+      getMany: db.prepare<[{ scope: string; keys: string }], { state: string | null }>(
+        "SELECT s.state AS state FROM json_each(@keys) AS k LEFT JOIN item_state AS s ON s.scope = @scope AND s.key = k.value ORDER BY k.key",
       ),
       put: db.prepare<[string, string, string]>(
         "INSERT INTO item_state (scope, key, state) VALUES (?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET state = excluded.state",
@@ -134,11 +135,9 @@ export class SqliteStateStore implements StateStore {
 
   get(scope: string, keys: readonly string[]): Promise<(ItemState | undefined)[]> {
     return this.guard(() => {
-      const { get } = this.statements;
-      // One read transaction: the answer is one snapshot, and SQLite takes its shared lock once.
-      const rows = this.db.transaction(() => keys.map((key) => get.get(scope, key)?.state))();
-      return rows.map((text, index) =>
-        text === undefined ? undefined : decodeState(keys[index]!, text, this.where),
+      const rows = this.statements.getMany.all({ scope, keys: JSON.stringify(keys) });
+      return rows.map(({ state }, index) =>
+        state === null ? undefined : decodeState(keys[index]!, state, this.where),
       );
     });
   }

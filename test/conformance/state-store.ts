@@ -255,13 +255,12 @@ export function describeStateStore(name: string, open: () => Promise<OpenedState
         await sleep(200);
         inside -= 1;
       };
-      const started = Date.now();
+      // Both inside at once: no wall-clock bound, which a loaded CI machine would break.
       await Promise.all([
         store.withLock(one, task, { waitMs: 100 }),
         store.withLock(two, task, { waitMs: 100 }),
       ]);
       expect(most).toBe(2);
-      expect(Date.now() - started).toBeLessThan(390);
     });
 
     it("gives up after waitMs with a conflict naming the holder's pid", async () => {
@@ -310,14 +309,14 @@ export function describeStateStore(name: string, open: () => Promise<OpenedState
         scope,
         async () => {
           entered();
-          await sleep(1_000);
+          await sleep(2_000);
           return "done";
         },
-        { ttlMs: 300 },
+        { ttlMs: 600 },
       );
       await inside;
       const error = await other
-        .withLock(scope, () => Promise.resolve(), { waitMs: 700, ttlMs: 300 })
+        .withLock(scope, () => Promise.resolve(), { waitMs: 1_500, ttlMs: 600 })
         .catch((caught: unknown) => caught);
       expect(isConflict(error)).toBe(true);
       expect(await holding).toBe("done");
