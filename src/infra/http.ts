@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from "axios";
-import { setTimeout as sleep } from "node:timers/promises";
 import { OmnifeedError, type ErrorKind } from "../core/errors.js";
 import type { RateLimiter } from "./rate-limit.js";
+import { abortableSleep as sleep } from "./rate-limiters.js";
 
 /** How a channel reads its own error bodies: the kind, a message safe to show, a wait if told. */
 export interface HttpErrorReading {
@@ -87,7 +87,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             where: describe(config),
           });
         }
-        await sleep(backoff(attempt, baseDelay, maxDelay), undefined, signal ? { signal } : {});
+        await sleep(backoff(attempt, baseDelay, maxDelay), signal);
         continue;
       }
       options.onHeaders?.(flatHeaders(response.headers));
@@ -101,15 +101,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         const wait = retryAfterMs ?? backoff(attempt, baseDelay, maxDelay);
         await options.limiter?.pause(wait);
         if (attempt < attempts) {
-          await sleep(wait, undefined, signal ? { signal } : {});
+          await sleep(wait, signal);
           continue;
         }
       } else if (reading.kind === "transient" && attempt < attempts) {
-        await sleep(
-          retryAfterMs ?? backoff(attempt, baseDelay, maxDelay),
-          undefined,
-          signal ? { signal } : {},
-        );
+        await sleep(retryAfterMs ?? backoff(attempt, baseDelay, maxDelay), signal);
         continue;
       }
       const requestId = requestIdOf(response.headers);
