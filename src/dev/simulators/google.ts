@@ -715,7 +715,8 @@ export async function startGoogleSimulator(options: GoogleSimulatorOptions = {})
             "Quota exceeded for quota metric 'Write requests' and limit 'Write requests per minute' of service 'merchantapi.googleapis.com'.",
             "quota/request_rate_too_high",
           ),
-          quota.retryAfterSeconds(),
+          // RetryInfo is a protobuf Duration: the time one token takes to come back, to the ms.
+          options.rateLimit ? Math.max(0.001, Number((1 / options.rateLimit.perSecond).toFixed(3))) : 1,
         ),
         body,
       };
