@@ -91,6 +91,8 @@ export interface GoogleSimulator extends RunningSimulator {
   serviceAccountKey(): Record<string, string>;
   /** Access tokens issued so far. */
   readonly tokensIssued: number;
+  /** Every token issued so far stops working (401), as when a key is rotated. */
+  revokeTokens(): void;
 }
 
 /** The default port of `omnifeed dev simulators`. */
@@ -817,6 +819,9 @@ export async function startGoogleSimulator(options: GoogleSimulatorOptions = {})
     },
     items: () => new Map(products),
     serviceAccountKey,
+    revokeTokens: () => {
+      tokens.clear();
+    },
     get tokensIssued() {
       return tokensIssued;
     },
