@@ -164,6 +164,13 @@ export async function startGoogleSimulator(options: GoogleSimulatorOptions = {})
 
   const calls: RecordedCall[] = [];
   const quota = new Quota(options.rateLimit);
+  // RetryInfo says when one token is back, so it follows a limit a test changes with `quota.set`.
+  let rateLimit = options.rateLimit;
+  const setQuota = quota.set.bind(quota);
+  quota.set = (limit) => {
+    rateLimit = limit;
+    setQuota(limit);
+  };
   const products = new Map<string, SimulatedProduct>();
   const rejections = new Map<string, SimulatorIssue>();
   const tokens = new Map<string, number>();
@@ -718,7 +725,7 @@ export async function startGoogleSimulator(options: GoogleSimulatorOptions = {})
             "quota/request_rate_too_high",
           ),
           // RetryInfo is a protobuf Duration: the time one token takes to come back, to the ms.
-          options.rateLimit ? Math.max(0.001, Number((1 / options.rateLimit.perSecond).toFixed(3))) : 1,
+          rateLimit ? Math.max(0.001, Number((1 / rateLimit.perSecond).toFixed(3))) : 1,
         ),
         body,
       };
