@@ -439,6 +439,34 @@ describe("googlePublisher: send", () => {
     }
   });
 
+  it("gives every change an outcome when the run is stopped", async () => {
+    const { sim, account } = await start();
+    const google = await publisher(account);
+    const stop = new AbortController();
+    stop.abort(new Error("SIGTERM"));
+    const outcomes = await google.send([create(tee("X1")), create(tee("X2"))], {
+      signal: stop.signal,
+      limiter: openLimiter(),
+    });
+    expect(outcomes).toEqual([
+      {
+        key: "X1",
+        op: "create",
+        status: "failed",
+        issues: [],
+        error: "the run was stopped before the call finished",
+      },
+      {
+        key: "X2",
+        op: "create",
+        status: "failed",
+        issues: [],
+        error: "the run was stopped before the call finished",
+      },
+    ]);
+    expect(sim.items().size).toBe(0);
+  });
+
   it("stops with an auth error when the key is not the service account's, without the key or a token in it", async () => {
     const { sim, account } = await start();
     const stranger = generateKeyPairSync("rsa", { modulusLength: 2048 })
