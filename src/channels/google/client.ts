@@ -201,7 +201,7 @@ export interface ProductPage {
 
 /** The Merchant API for one account and data source. */
 export class GoogleMerchantClient {
-  private readonly jwt: JWT;
+  private jwt: JWT;
   private readonly reader: HttpClient;
   private readonly writers = new WeakMap<RateLimiter, HttpClient>();
   private readonly accountPath: string;
@@ -210,25 +210,33 @@ export class GoogleMerchantClient {
   constructor(private readonly options: GoogleClientOptions) {
     this.accountPath = `accounts/${options.merchantId}`;
     this.dataSourceName = `${this.accountPath}/dataSources/${options.dataSource}`;
-    this.jwt = new JWT({
-      email: options.key.client_email,
-      key: options.key.private_key,
-      ...(options.key.private_key_id ? { keyId: options.key.private_key_id } : {}),
+    this.jwt = this.signIn();
+    this.reader = this.httpClient(undefined);
+  }
+
+  /**
+   * The service account's token client. google-auth-library posts the grant to Google's fixed
+   * token URL; a request interceptor on its own transporter points it at `token_url` (a
+   * simulator, a proxy) without forking it.
+   */
+  private signIn(): JWT {
+    const { key, tokenUrl } = this.options;
+    const jwt = new JWT({
+      email: key.client_email,
+      key: key.private_key,
+      ...(key.private_key_id ? { keyId: key.private_key_id } : {}),
       scopes: [CONTENT_SCOPE],
-      eagerRefreshThresholdMillis: options.refreshBeforeMs ?? 5 * 60_000,
+      eagerRefreshThresholdMillis: this.options.refreshBeforeMs ?? 5 * 60_000,
     });
-    // google-auth-library posts the grant to Google's fixed token URL; a request interceptor on
-    // its own transporter points it at `token_url` (a simulator, a proxy) without forking it.
-    const tokenUrl = options.tokenUrl;
     if (tokenUrl !== GOOGLE_TOKEN_URL) {
-      this.jwt.transporter.interceptors.request.add({
+      jwt.transporter.interceptors.request.add({
         resolved: (config) => {
           if (String(config.url) === GOOGLE_TOKEN_URL) config.url = new URL(tokenUrl);
           return Promise.resolve(config);
         },
       });
     }
-    this.reader = this.httpClient(undefined);
+    return jwt;
   }
 
   /** A valid access token, from the cache or freshly exchanged. */
@@ -366,6 +374,29 @@ export class GoogleMerchantClient {
   }
 
   private async call(
+    context: CallContext,
+    request: {
+      what: string;
+      method: string;
+      url: string;
+      params?: Record<string, unknown>;
+      data?: unknown;
+    },
+  ): Promise<AxiosResponse<unknown>> {
+    try {
+      return await this.callOnce(context, request);
+    } catch (error) {
+      // A token Google no longer takes (revoked, clock skew): exchange a new one and try once more.
+      if (error instanceof GoogleApiError && error.detail?.status === "UNAUTHENTICATED") {
+        // A new client has no cache: its first call exchanges a new assertion.
+        this.jwt = this.signIn();
+        return this.callOnce(context, request);
+      }
+      throw error;
+    }
+  }
+
+  private async callOnce(
     context: CallContext,
     request: {
       what: string;

@@ -66,20 +66,10 @@ const NUMERIC_ID = z.union([
 ]);
 
 // YAML gives numbers, `--set` gives text: both are taken.
-const POSITIVE = z.union([
-  z.number().positive(),
-  z
-    .string()
-    .regex(/^\d+(?:\.\d+)?$/, "a positive number")
-    .transform(Number),
-]);
-const POSITIVE_INTEGER = z.union([
-  z.number().int().positive(),
-  z
-    .string()
-    .regex(/^[1-9]\d*$/, "a positive whole number")
-    .transform(Number),
-]);
+const numberOfText = (value: unknown): unknown =>
+  typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value)) ? Number(value) : value;
+const POSITIVE = z.preprocess(numberOfText, z.number("a positive number").positive());
+const POSITIVE_INTEGER = z.preprocess(numberOfText, z.number("a positive whole number").int().positive());
 
 const ENV_NAME = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name");
 

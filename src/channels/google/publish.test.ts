@@ -43,6 +43,32 @@ function openLimiter(): RateLimiter & { pauses: number[]; taken: number } {
   return limiter;
 }
 
+/** An in-memory token bucket that honours pauses, as the account's shared limiter does. */
+function tokenBucket(perSecond: number, burst: number): RateLimiter {
+  let tokens = burst;
+  let at = Date.now();
+  let pausedUntil = 0;
+  return {
+    async take() {
+      for (;;) {
+        const now = Date.now();
+        tokens = Math.min(burst, tokens + ((now - at) / 1000) * perSecond);
+        at = now;
+        if (now >= pausedUntil && tokens >= 1) {
+          tokens -= 1;
+          return;
+        }
+        const wait = Math.max(pausedUntil - now, ((1 - tokens) / perSecond) * 1000);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    },
+    pause(waitMs) {
+      pausedUntil = Math.max(pausedUntil, Date.now() + waitMs);
+      return Promise.resolve();
+    },
+  };
+}
+
 function context(limiter: RateLimiter = openLimiter()): PublishContext {
   return { signal: new AbortController().signal, limiter };
 }
@@ -384,14 +410,17 @@ describe("googlePublisher: send", () => {
     expect(limiter.pauses).toEqual([1000, 1000, 1000, 1000, 1000, 1000]);
   });
 
-  it("slows down to the simulator's quota and still sends everything", async () => {
+  it("keeps to the account's bucket and still sends everything when the simulator limits too", async () => {
     const { sim, account } = await start({ rateLimit: { perSecond: 20, burst: 4 } });
     const google = await publisher(account);
     const changes = Array.from({ length: 12 }, (_, index) => create(tee(`Q${index}`)));
-    const outcomes = await google.send(changes, context());
+    const started = Date.now();
+    const outcomes = await google.send(changes, context(tokenBucket(20, 4)));
     expect(outcomes.filter((outcome) => outcome.status === "accepted")).toHaveLength(12);
     expect(sim.quota.stats.allowed).toBe(12);
-    expect(sim.quota.stats.refused).toBeGreaterThan(0);
+    expect(sim.quota.stats.refused).toBeLessThanOrEqual(2);
+    // 4 at once, then 8 more at 20 a second.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(350);
   });
 
   it("reports retries exhausted as failed, one outcome per change, with no secret in the text", async () => {
@@ -408,6 +437,34 @@ describe("googlePublisher: send", () => {
       );
       expect(outcome.error).not.toMatch(/ya29|Bearer|PRIVATE KEY/);
     }
+  });
+
+  it("gives every change an outcome when the run is stopped", async () => {
+    const { sim, account } = await start();
+    const google = await publisher(account);
+    const stop = new AbortController();
+    stop.abort(new Error("SIGTERM"));
+    const outcomes = await google.send([create(tee("X1")), create(tee("X2"))], {
+      signal: stop.signal,
+      limiter: openLimiter(),
+    });
+    expect(outcomes).toEqual([
+      {
+        key: "X1",
+        op: "create",
+        status: "failed",
+        issues: [],
+        error: "the run was stopped before the call finished",
+      },
+      {
+        key: "X2",
+        op: "create",
+        status: "failed",
+        issues: [],
+        error: "the run was stopped before the call finished",
+      },
+    ]);
+    expect(sim.items().size).toBe(0);
   });
 
   it("stops with an auth error when the key is not the service account's, without the key or a token in it", async () => {
@@ -427,6 +484,23 @@ describe("googlePublisher: send", () => {
     expect(text).not.toContain(stranger.split("\n")[1]!);
     expect(text).not.toMatch(/assertion|eyJ/);
     expect(sim.items().size).toBe(0);
+  });
+
+  it("exchanges a new token once when Google stops taking the cached one", async () => {
+    const { sim, account } = await start();
+    const google = await publisher(account);
+    await google.send([create(tee("A"))], context());
+    sim.revokeTokens();
+    sim.resetCalls();
+    const outcomes = await google.send([create(tee("B"))], context());
+    expect(outcomes[0]?.error).toBeUndefined();
+    expect(outcomes).toMatchObject([{ key: "B", status: "accepted" }]);
+    expect(sim.calls.map((call) => `${call.status} ${call.path}`)).toEqual([
+      "401 /products/v1/accounts/123456789/productInputs:insert",
+      "200 /token",
+      "200 /products/v1/accounts/123456789/productInputs:insert",
+    ]);
+    expect(sim.tokensIssued).toBe(2);
   });
 
   it("caches the token and refreshes it before it expires", async () => {

@@ -303,6 +303,18 @@ describe("Google Merchant API simulator: test controls", () => {
     expect(refused.body.error.details[0].metadata.REASON).toBe("quota/request_rate_too_high");
     expect(simulator.quota.stats).toMatchObject({ allowed: 2, refused: 1 });
     expect(simulator.items().has("C")).toBe(false);
+
+    // A limit changed by a test: the RetryInfo follows it.
+    simulator.quota.set({ perSecond: 4, burst: 1 });
+    expect((await call("POST", `${ACCOUNT}/productInputs:insert?${DATA_SOURCE}`, input("D"))).status).toBe(
+      200,
+    );
+    const faster = await call("POST", `${ACCOUNT}/productInputs:insert?${DATA_SOURCE}`, input("E"));
+    expect(faster.status).toBe(429);
+    expect(faster.body.error.details[1]).toEqual({
+      "@type": "type.googleapis.com/google.rpc.RetryInfo",
+      retryDelay: "0.25s",
+    });
   });
 
   it("fails the next calls as told: Google's JSON for 429/500/503, the front end's HTML for 502", async () => {

@@ -91,6 +91,8 @@ export interface GoogleSimulator extends RunningSimulator {
   serviceAccountKey(): Record<string, string>;
   /** Access tokens issued so far. */
   readonly tokensIssued: number;
+  /** Every token issued so far stops working (401), as when a key is rotated. */
+  revokeTokens(): void;
 }
 
 /** The default port of `omnifeed dev simulators`. */
@@ -162,6 +164,13 @@ export async function startGoogleSimulator(options: GoogleSimulatorOptions = {})
 
   const calls: RecordedCall[] = [];
   const quota = new Quota(options.rateLimit);
+  // RetryInfo says when one token is back, so it follows a limit a test changes with `quota.set`.
+  let rateLimit = options.rateLimit;
+  const setQuota = quota.set.bind(quota);
+  quota.set = (limit) => {
+    rateLimit = limit;
+    setQuota(limit);
+  };
   const products = new Map<string, SimulatedProduct>();
   const rejections = new Map<string, SimulatorIssue>();
   const tokens = new Map<string, number>();
@@ -715,7 +724,8 @@ export async function startGoogleSimulator(options: GoogleSimulatorOptions = {})
             "Quota exceeded for quota metric 'Write requests' and limit 'Write requests per minute' of service 'merchantapi.googleapis.com'.",
             "quota/request_rate_too_high",
           ),
-          quota.retryAfterSeconds(),
+          // RetryInfo is a protobuf Duration: the time one token takes to come back, to the ms.
+          rateLimit ? Math.max(0.001, Number((1 / rateLimit.perSecond).toFixed(3))) : 1,
         ),
         body,
       };
@@ -816,6 +826,9 @@ export async function startGoogleSimulator(options: GoogleSimulatorOptions = {})
     },
     items: () => new Map(products),
     serviceAccountKey,
+    revokeTokens: () => {
+      tokens.clear();
+    },
     get tokensIssued() {
       return tokensIssued;
     },
