@@ -6,6 +6,7 @@ import { registerDev } from "./commands/dev.js";
 import { registerExplain } from "./commands/explain.js";
 import { registerExport } from "./commands/export.js";
 import { registerMapping } from "./commands/mapping.js";
+import { registerPublish } from "./commands/publish.js";
 import { registerValidate } from "./commands/validate.js";
 import { EXIT, EXIT_CODES_HELP, exitCodeForKind, type ExitCode } from "./exit-codes.js";
 
@@ -21,6 +22,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
     .addHelpText("after", EXIT_CODES_HELP);
   registerExport(program, setExit);
   registerValidate(program, setExit);
+  registerPublish(program, setExit);
   registerExplain(program, setExit);
   registerMapping(program, setExit);
   registerDev(program, setExit);

@@ -1,4 +1,6 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { redisUrlFromEnv } from "../config/env.js";
+import { EMBEDDED_STATE_FILE } from "../sync/state-sqlite.js";
 import { z } from "zod";
 import { parseAccountFlags, resolveAccount } from "../pipeline/account-settings.js";
 import type { ConfigFile } from "../config/config-file.js";
@@ -38,6 +40,34 @@ export const ExportFlagsSchema = CommonFlagsSchema.extend({
   strict: z.boolean().default(false),
 });
 export type ExportFlags = z.infer<typeof ExportFlagsSchema>;
+
+/** Flags of `publish` and `reconcile`. */
+export const PublishFlagsSchema = CommonFlagsSchema.extend({
+  dryRun: z.boolean().default(false),
+  fix: z.boolean().default(false),
+  force: z.boolean().default(false),
+  maxShrink: z.string().optional(),
+  state: z.enum(["embedded", "redis"]).optional(),
+  stateFile: z.string().optional(),
+  workspace: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, "letters, digits, dot, dash or underscore")
+    .optional(),
+});
+export type PublishFlags = z.infer<typeof PublishFlagsSchema>;
+
+/** Where publishing state lives: one embedded file, or Redis (shared by workers). */
+export type StateChoice =
+  | { backend: "embedded"; file: string; workspace: string }
+  | { backend: "redis"; url: string; workspace: string };
+
+export interface PublishRun extends CommonRun {
+  dryRun: boolean;
+  fix: boolean;
+  force: boolean;
+  maxShrink: number;
+  state: StateChoice;
+}
 
 export interface CommonRun {
   catalog: CatalogRequest;
@@ -86,6 +116,36 @@ export async function resolveExportRun(flags: ExportFlags): Promise<ExportRun> {
     force: flags.force,
     allowEmpty: flags.allowEmpty ?? config.output?.allow_empty ?? false,
     strict: flags.strict,
+  };
+}
+
+export async function resolvePublishRun(flags: PublishFlags): Promise<PublishRun> {
+  const config = await configOf(flags);
+  const common = commonRunOf(flags, config);
+  const maxShrinkPercent =
+    flags.maxShrink !== undefined
+      ? parsePercent(flags.maxShrink)
+      : (config.publish?.max_shrink ?? config.output?.max_shrink ?? 20);
+  const workspace = flags.workspace ?? config.state?.workspace ?? "default";
+  const backend = flags.state ?? config.state?.backend ?? "embedded";
+  let state: StateChoice;
+  if (backend === "redis") {
+    const url = redisUrlFromEnv();
+    if (!url) throw new OmnifeedError("config", "state redis: set REDIS_URL (e.g. redis://127.0.0.1:6379)");
+    state = { backend, url, workspace };
+  } else {
+    const file = flags.stateFile
+      ? resolve(flags.stateFile)
+      : (config.state?.file ?? join(config.output?.dir ?? process.cwd(), EMBEDDED_STATE_FILE));
+    state = { backend, file, workspace };
+  }
+  return {
+    ...common,
+    dryRun: flags.dryRun,
+    fix: flags.fix,
+    force: flags.force,
+    maxShrink: maxShrinkPercent / 100,
+    state,
   };
 }
 

@@ -136,11 +136,25 @@ function resolvePaths(config: ConfigFile, base: string): ConfigFile {
     ...config,
     catalog: config.catalog && { ...config.catalog, file: at(config.catalog.file) },
     channels: {
-      ...(google && { google: { ...google, mapping: at(google.mapping) } }),
-      ...(meta && { meta: { ...meta, mapping: at(meta.mapping) } }),
-      ...(amazon && { amazon: { ...amazon, mapping: at(amazon.mapping) } }),
+      ...(google && {
+        google: { ...google, mapping: at(google.mapping), account: filesAt(google.account, base) },
+      }),
+      ...(meta && { meta: { ...meta, mapping: at(meta.mapping), account: filesAt(meta.account, base) } }),
+      ...(amazon && {
+        amazon: { ...amazon, mapping: at(amazon.mapping), account: filesAt(amazon.account, base) },
+      }),
     },
     output: config.output && { ...config.output, dir: at(config.output.dir) },
     state: config.state && { ...config.state, file: at(config.state.file) },
   };
+}
+
+/** Account keys naming a file (`credentials_file`, `access_token_file`…) are relative to the config file too. */
+function filesAt<T extends Record<string, unknown> | undefined>(account: T, base: string): T {
+  if (!account) return account;
+  const resolved: Record<string, unknown> = { ...account };
+  for (const [key, value] of Object.entries(account)) {
+    if (key.endsWith("_file") && typeof value === "string") resolved[key] = resolve(base, value);
+  }
+  return resolved as T;
 }

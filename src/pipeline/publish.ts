@@ -116,7 +116,10 @@ export async function runPublish(run: PreparedRun, options: PublishOptions): Pro
         runs.push({
           id: entry.id,
           publisher: entry.publisher,
-          context: { signal, limiter: options.limiterFor(`${entry.id}:${entry.publisher.account}`, entry.limit) },
+          context: {
+            signal,
+            limiter: options.limiterFor(`${entry.id}:${entry.publisher.account}`, entry.limit),
+          },
           budget: entry.budget,
           scope,
           planner: new DeltaPlanner(options.store, scope, { budget: entry.budget, now }),
@@ -158,48 +161,10 @@ async function publishAll(
     }
   });
 
-  const results: ChannelPublishResult[] = [];
-  for (const [position, entry] of runs.entries()) {
-    const deleteSpool = await ChangeSpool.create(options.spoolDir);
-    try {
-      for await (const deletes of entry.planner.planDeletes((key) => intended.has(position, key))) {
-        noteExamples(entry.examples, deletes);
-        await deleteSpool.add(deletes);
-      }
-      const published = entry.planner.published;
-      const deletesHeld =
-        !options.force && deleteSpool.size > 0 && deleteSpool.size > Math.floor(published * options.maxShrink);
-      const plan: ChannelPlan = {
-        channel: entry.id,
-        account: entry.publisher.account,
-        scope: entry.scope,
-        counts: entry.planner.counts,
-        published,
-        deletesHeld,
-        examples: entry.examples,
-      };
-      options.onPlan?.(plan);
-      if (options.dryRun) {
-        results.push(plan);
-        continue;
-      }
-      if (entry.planner.forgottenKeys.length > 0) {
-        await options.store.remove(entry.scope, entry.planner.forgottenKeys);
-      }
-      const executor = new PublishExecutor(entry.publisher, {
-        store: options.store,
-        scope: entry.scope,
-        context: entry.context,
-        budget: entry.budget,
-        now: clock.now,
-      });
-      await executor.run(entry.spool.batches(1000));
-      if (!deletesHeld) await executor.run(deleteSpool.batches(1000));
-      results.push({ ...plan, execution: executor.result() });
-    } finally {
-      await deleteSpool.dispose();
-    }
-  }
+  // Channel accounts are independent: each plans its deletes and sends at its own pace.
+  const results = await Promise.all(
+    runs.map((entry, position) => finishChannel(entry, position, intended, options, clock.now)),
+  );
 
   const failed = results.some((result) =>
     result.execution ? Object.values(result.execution.outcomes).some((op) => op.failed > 0) : false,
@@ -228,8 +193,58 @@ function noteExamples(examples: ChannelPlan["examples"], changes: readonly Plann
   }
 }
 
+/** Plans one channel account's deletes, applies the shrink guard, and sends the plan. */
+async function finishChannel(
+  entry: ChannelRun,
+  position: number,
+  intended: KeyRegistry,
+  options: PublishOptions,
+  now: number,
+): Promise<ChannelPublishResult> {
+  const deleteSpool = await ChangeSpool.create(options.spoolDir);
+  try {
+    for await (const deletes of entry.planner.planDeletes((key) => intended.has(position, key))) {
+      noteExamples(entry.examples, deletes);
+      await deleteSpool.add(deletes);
+    }
+    const published = entry.planner.published;
+    const deletesHeld =
+      !options.force && deleteSpool.size > 0 && deleteSpool.size > Math.floor(published * options.maxShrink);
+    const plan: ChannelPlan = {
+      channel: entry.id,
+      account: entry.publisher.account,
+      scope: entry.scope,
+      counts: entry.planner.counts,
+      published,
+      deletesHeld,
+      examples: entry.examples,
+    };
+    options.onPlan?.(plan);
+    if (options.dryRun) return plan;
+    if (entry.planner.forgottenKeys.length > 0) {
+      await options.store.remove(entry.scope, entry.planner.forgottenKeys);
+    }
+    const executor = new PublishExecutor(entry.publisher, {
+      store: options.store,
+      scope: entry.scope,
+      context: entry.context,
+      budget: entry.budget,
+      now,
+    });
+    await executor.run(entry.spool.batches(1000));
+    if (!deletesHeld) await executor.run(deleteSpool.batches(1000));
+    return { ...plan, execution: executor.result() };
+  } finally {
+    await deleteSpool.dispose();
+  }
+}
+
 /** Runs `task` holding the locks of every scope, taken in a fixed order so two runs cannot deadlock. */
-export async function withLocks<T>(store: StateStore, scopes: readonly string[], task: () => Promise<T>): Promise<T> {
+export async function withLocks<T>(
+  store: StateStore,
+  scopes: readonly string[],
+  task: () => Promise<T>,
+): Promise<T> {
   const ordered = [...new Set(scopes)].sort();
   const take = async (index: number): Promise<T> =>
     index >= ordered.length ? task() : store.withLock(ordered[index]!, () => take(index + 1));

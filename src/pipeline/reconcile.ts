@@ -99,7 +99,10 @@ export async function runReconcile(run: PreparedRun, options: ReconcileOptions):
         const deletes = reconciler.orphans(priorStates);
         const held = reconciler.counts.held;
         const deletesHeld =
-          options.fix && !options.force && deletes.length > 0 && deletes.length > Math.floor(held * options.maxShrink);
+          options.fix &&
+          !options.force &&
+          deletes.length > 0 &&
+          deletes.length > Math.floor(held * options.maxShrink);
         const result: ChannelReconcileResult = {
           channel: entry.channel.id,
           account: entry.publisher.account,
@@ -122,10 +125,16 @@ export async function runReconcile(run: PreparedRun, options: ReconcileOptions):
         channels.push(result);
       }
       const differences = channels.some((channel) =>
-        (["missing", "orphaned", "drifted", "rejected"] as FindingKind[]).some((kind) => channel.counts[kind] > 0),
+        (["missing", "orphaned", "drifted", "rejected"] as FindingKind[]).some(
+          (kind) => channel.counts[kind] > 0,
+        ),
       );
       return {
-        status: channels.some((channel) => channel.deletesHeld) ? "held" : differences ? "differences" : "in_step",
+        status: channels.some((channel) => channel.deletesHeld)
+          ? "held"
+          : differences
+            ? "differences"
+            : "in_step",
         channels,
         durationMs: Math.round(performance.now() - started),
       };

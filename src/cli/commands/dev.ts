@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { GENERATED_FORMATS, writeGeneratedCatalog } from "../../dev/write-generated-catalog.js";
+import { simulatorInstructions, startSimulators } from "../../dev/simulators/run-simulators.js";
+import { writeDemoSimulatorConfig } from "../simulator-config.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { parseFlags } from "../run-options.js";
 import { display } from "../summary-text.js";
@@ -12,8 +14,72 @@ const GenCatalogFlagsSchema = z.object({
   out: z.string().optional(),
 });
 
+const SimulatorFlagsSchema = z.object({
+  host: z.string().default("127.0.0.1"),
+  port: z.coerce.number().int().min(1).max(65_533).optional(),
+  rateLimit: z
+    .string()
+    .regex(/^\d+(\.\d+)?(\/\d+)?$/, "calls per second, optionally /burst: 10 or 10/5")
+    .optional(),
+  processingMs: z.coerce.number().int().min(0).optional(),
+  writeConfig: z.string().optional(),
+});
+
 export function registerDev(program: Command, setExit: (code: ExitCode) => void): void {
-  const dev = program.command("dev").description("tools for developers: synthetic catalogs for benchmarks");
+  const dev = program
+    .command("dev")
+    .description(
+      "tools for developers: synthetic catalogs for benchmarks, local simulators of the channels' APIs",
+    );
+  dev
+    .command("simulators")
+    .description(
+      "run local simulators of the Google Merchant API, Meta Graph catalog batch API and Amazon SP-API (Listings, Feeds, LWA) until Ctrl-C",
+    )
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option(
+      "--port <n>",
+      "port of the Google simulator; Meta and Amazon take the next two (default 8641-8643)",
+    )
+    .option(
+      "--rate-limit <n[/burst]>",
+      "calls per second each simulator allows before answering 429 (default none)",
+    )
+    .option("--processing-ms <n>", "how long batches, feeds and products take to process")
+    .option(
+      "--write-config <file>",
+      "write an omnifeed.config.yaml for the demo catalog that publishes to these simulators (secrets in files beside it)",
+    )
+    .addHelpText(
+      "after",
+      "\nExample:\n" +
+        "  omnifeed dev simulators --write-config out/simulators.config.yaml &\n" +
+        "  omnifeed publish --config out/simulators.config.yaml --channel google,meta,amazon\n",
+    )
+    .action(async (raw: unknown) => {
+      const flags = parseFlags(SimulatorFlagsSchema, raw);
+      const [perSecond, burst] = (flags.rateLimit ?? "").split("/").map(Number);
+      const simulators = await startSimulators({
+        host: flags.host,
+        basePort: flags.port,
+        rateLimit: perSecond ? { perSecond, burst: burst || Math.max(1, Math.ceil(perSecond)) } : undefined,
+        processingDelayMs: flags.processingMs,
+      });
+      process.stdout.write(`${simulatorInstructions(simulators)}\n`);
+      if (flags.writeConfig) {
+        const written = await writeDemoSimulatorConfig(flags.writeConfig, simulators);
+        process.stdout.write(
+          `\nwrote ${display(written)}: omnifeed publish --config ${display(written)} --channel google,meta,amazon\n`,
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+      await Promise.all(simulators.map((simulator) => simulator.close()));
+      setExit(EXIT.ok);
+    });
   dev
     .command("gen-catalog")
     .description(

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { z } from "zod";
+import { createRateLimiter } from "../../infra/rate-limiters.js";
 import { formatRowIssue } from "../../core/issues.js";
 import { isMoney, formatMoney } from "../../core/money.js";
 import type { FieldValue } from "../../mapping/types.js";
@@ -7,7 +9,11 @@ import { explainSku } from "../../pipeline/explain.js";
 import { prepareRun } from "../../pipeline/plan.js";
 import { withCatalogOptions } from "../common-options.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
-import { CommonFlagsSchema, parseFlags, resolveCommonRun } from "../run-options.js";
+import { existsSync } from "node:fs";
+import type { ExplainPublishing } from "../../pipeline/explain-publishing.js";
+import { explainPublishing } from "../../pipeline/explain-publishing.js";
+import { openPublishEnvironment } from "../publish-environment.js";
+import { PublishFlagsSchema, parseFlags, resolvePublishRun } from "../run-options.js";
 import { display } from "../summary-text.js";
 
 export function registerExplain(program: Command, setExit: (code: ExitCode) => void): void {
@@ -15,18 +21,91 @@ export function registerExplain(program: Command, setExit: (code: ExitCode) => v
     .description(
       "show what happens to one SKU: source row → rules that fired → output fields → issues, per channel",
     )
+    .option("--state <backend>", "where publishing state lives: embedded (default) or redis (REDIS_URL)")
+    .option(
+      "--state-file <file>",
+      "the embedded state file (default omnifeed-state.sqlite in output.dir, else here)",
+    )
+    .option("--workspace <name>", "the workspace the state is kept under (default: default)")
+    .option("--offline", "do not read the publishing state or ask the channels' APIs", false)
     .addHelpText(
       "after",
-      "\nExits 0 when the SKU is found, 3 when it is not or its row was rejected (the row issues are shown).",
+      "\nFor channels with API account settings, also shows the last publish outcome and what the channel holds now.\n" +
+        "Exits 0 when the SKU is found, 3 when it is not or its row was rejected (the row issues are shown).",
     )
     .action(async (sku: string, raw: unknown) => {
-      const flags = parseFlags(CommonFlagsSchema, raw);
-      const options = await resolveCommonRun(flags);
+      const flags = parseFlags(PublishFlagsSchema.extend({ offline: z.boolean().default(false) }), raw);
+      const options = await resolvePublishRun(flags);
       const run = await prepareRun(options.catalog, options.channels);
       const result = await explainSku(run, sku);
-      process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatExplain(result));
+      let publishing: ExplainPublishing[] = [];
+      if (result.found && !flags.offline) {
+        const state = options.state;
+        // Explain never creates a state file: without one, nothing was published from here.
+        const environment =
+          state.backend === "embedded" && !existsSync(state.file)
+            ? undefined
+            : await openPublishEnvironment(state);
+        try {
+          publishing = await explainPublishing(run, result, {
+            store: environment?.store,
+            workspace: state.workspace,
+            limiterFor: environment?.limiterFor ?? ((key, limit) => createRateLimiter({ key, limit })),
+          });
+        } finally {
+          await environment?.close();
+        }
+      }
+      process.stdout.write(
+        flags.json
+          ? `${JSON.stringify({ ...result, publishing }, null, 2)}\n`
+          : formatExplain(result) + formatPublishing(publishing),
+      );
       setExit(result.found ? EXIT.ok : EXIT.inputProblems);
     });
+}
+
+function formatPublishing(entries: readonly ExplainPublishing[]): string {
+  if (entries.length === 0) return "";
+  const lines = ["", "publishing:"];
+  for (const entry of entries) {
+    if (entry.unavailable && !entry.state) {
+      lines.push(`  ${entry.channel} ${entry.key}: not read (${entry.unavailable})`);
+      continue;
+    }
+    const state = entry.state;
+    if (!state) lines.push(`  ${entry.channel} ${entry.key}: never published from this state`);
+    else {
+      const when = new Date(state.outcome.at).toISOString();
+      lines.push(
+        `  ${entry.channel} ${entry.key}: last outcome ${state.outcome.status} at ${when}` +
+          (state.publishedAt > 0
+            ? `, taken by the channel ${new Date(state.publishedAt).toISOString()}`
+            : ", never taken by the channel") +
+          (state.outcome.error ? ` — ${state.outcome.error}` : ""),
+      );
+      for (const issue of state.outcome.issues)
+        lines.push(
+          `    ${issue.severity} ${issue.code}${issue.attribute ? ` (${issue.attribute})` : ""}: ${issue.message}`,
+        );
+    }
+    if (entry.unavailable) lines.push(`    the channel was not asked: ${entry.unavailable}`);
+    else if (entry.remoteMissing) lines.push("    the channel holds nothing under this key now");
+    else if (entry.remote) {
+      const remote = entry.remote;
+      lines.push(
+        `    the channel holds it now: ${remote.status}${remote.remoteId ? ` (${remote.remoteId})` : ""}`,
+      );
+      for (const [field, value] of Object.entries(remote.values)) {
+        lines.push(`      ${field}  ${renderValue(value as FieldValue)}`);
+      }
+      for (const issue of remote.issues)
+        lines.push(
+          `      ${issue.severity} ${issue.code}${issue.attribute ? ` (${issue.attribute})` : ""}: ${issue.message}`,
+        );
+    }
+  }
+  return `${lines.join("\n")}\n`;
 }
 
 function formatExplain(result: ExplainResult): string {

@@ -1,0 +1,70 @@
+import type { Redis } from "ioredis";
+import { redisPrefixFromEnv } from "../config/env.js";
+import { connectRedis } from "../infra/redis.js";
+import type { RateLimit, RateLimiter } from "../infra/rate-limit.js";
+import { createRateLimiter } from "../infra/rate-limiters.js";
+import { openStateStore } from "../sync/state-open.js";
+import type { StateStore } from "../sync/state-store.js";
+import type { StateChoice } from "./run-options.js";
+
+/**
+ * What publish and reconcile run against: the state store and each outside account's token
+ * bucket. Embedded: one SQLite file and buckets in this process. Redis: state and buckets shared
+ * by every process that names the same Redis and workspace.
+ */
+export interface PublishEnvironment {
+  store: StateStore;
+  limiterFor: (key: string, limit: RateLimit) => RateLimiter;
+  /** Where the state is, for messages (never the Redis password). */
+  describe: string;
+  close(): Promise<void>;
+}
+
+export async function openPublishEnvironment(state: StateChoice): Promise<PublishEnvironment> {
+  const limiters = new Map<string, RateLimiter>();
+  if (state.backend === "embedded") {
+    const store = await openStateStore({ backend: "embedded", file: state.file });
+    return {
+      store,
+      limiterFor: (key, limit) => cached(limiters, key, () => createRateLimiter({ key, limit })),
+      describe: `embedded ${state.file}`,
+      close: () => store.close(),
+    };
+  }
+  // State per workspace; token buckets per outside account, shared by every workspace.
+  const base = redisPrefixFromEnv();
+  const prefix = `${base}${state.workspace}:`;
+  const store = await openStateStore({ backend: "redis", url: state.url, prefix });
+  let redis: Redis | undefined;
+  return {
+    store,
+    limiterFor: (key, limit) =>
+      cached(limiters, key, () =>
+        createRateLimiter({ key, limit, redis: (redis ??= connectRedis(state.url)), prefix: base }),
+      ),
+    describe: `redis ${redactRedisUrlSafe(state.url)} (workspace ${state.workspace})`,
+    close: async () => {
+      await store.close();
+      if (redis) await redis.quit().catch(() => undefined);
+    },
+  };
+}
+
+function cached(limiters: Map<string, RateLimiter>, key: string, make: () => RateLimiter): RateLimiter {
+  let limiter = limiters.get(key);
+  if (!limiter) {
+    limiter = make();
+    limiters.set(key, limiter);
+  }
+  return limiter;
+}
+
+function redactRedisUrlSafe(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "redis";
+  }
+}

@@ -1,0 +1,57 @@
+import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { stringify } from "yaml";
+import { accountWithSecretFiles } from "../dev/simulators/run-simulators.js";
+import type { RunningSimulator } from "../dev/simulators/simulator.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const DEMO = join(ROOT, "fixtures/catalogs/demo");
+const DEMO_MAPPINGS = join(ROOT, "channel-mappings/examples/demo");
+
+/**
+ * Writes an omnifeed.config.yaml that publishes the bundled demo catalog to running simulators:
+ * the demo's catalog and mappings, each channel's account pointing at its simulator, the
+ * simulators' test secrets in files beside it (mode 600), and the state file beside it too.
+ */
+export async function writeDemoSimulatorConfig(
+  file: string,
+  simulators: readonly RunningSimulator[],
+): Promise<string> {
+  const path = resolve(file);
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const secrets: [string, string][] = [];
+  const channels: Record<string, unknown> = {};
+  for (const simulator of simulators) {
+    const account = accountWithSecretFiles(simulator, (name, value) => {
+      const secretFile = `${basename(path, ".yaml")}.${name}.secret`;
+      secrets.push([join(dir, secretFile), value]);
+      return secretFile;
+    });
+    channels[simulator.channel] = {
+      mapping: relative(dir, join(DEMO_MAPPINGS, `${simulator.channel}.yaml`)),
+      account:
+        simulator.channel === "amazon"
+          ? { seller_id: "A1DEMOSELLER00", marketplace_id: "ATVPDKIKX0DER", ...account }
+          : account,
+    };
+  }
+  for (const [secretFile, value] of secrets) {
+    await writeFile(secretFile, value, { mode: 0o600 });
+    await chmod(secretFile, 0o600);
+  }
+  const config = {
+    catalog: {
+      file: relative(dir, join(DEMO, "catalog.csv")),
+      options: { currency: "USD", store_url: "https://demo.omnifeed.dev" },
+    },
+    channels,
+    state: { file: `${basename(path, ".yaml")}.state.sqlite` },
+  };
+  await writeFile(
+    path,
+    `# Publishes the demo catalog to the simulators of \`omnifeed dev simulators\` (written by it).\n${stringify(config)}`,
+  );
+  return path;
+}

@@ -1,0 +1,88 @@
+import { stringify } from "yaml";
+import { startAmazonSimulator } from "./amazon.js";
+import { startGoogleSimulator } from "./google.js";
+import { startMetaSimulator } from "./meta.js";
+import type { RunningSimulator } from "./simulator.js";
+
+/** The ports `omnifeed dev simulators` listens on unless told otherwise. */
+export const SIMULATOR_PORTS = { google: 8641, meta: 8642, amazon: 8643 } as const;
+
+export interface SimulatorsOptions {
+  host: string;
+  /** Port of the Google simulator; Meta and Amazon take the next two. */
+  basePort?: number | undefined;
+  /** Calls per second each simulator allows before answering 429 (none when absent). */
+  rateLimit?: { perSecond: number; burst: number } | undefined;
+  /** How long the simulators take to process a batch, a feed or a product (ms). */
+  processingDelayMs?: number | undefined;
+}
+
+/** Starts the three simulators; `close` stops them. */
+export async function startSimulators(options: SimulatorsOptions): Promise<RunningSimulator[]> {
+  const port = (offset: number, fallback: number) =>
+    options.basePort === undefined ? fallback : options.basePort + offset;
+  const common = {
+    host: options.host,
+    rateLimit: options.rateLimit,
+    ...(options.processingDelayMs === undefined ? {} : { processingDelayMs: options.processingDelayMs }),
+  };
+  const started: RunningSimulator[] = [];
+  try {
+    started.push(await startGoogleSimulator({ ...common, port: port(0, SIMULATOR_PORTS.google) }));
+    started.push(await startMetaSimulator({ ...common, port: port(1, SIMULATOR_PORTS.meta) }));
+    started.push(await startAmazonSimulator({ ...common, port: port(2, SIMULATOR_PORTS.amazon) }));
+  } catch (error) {
+    await Promise.all(started.map((simulator) => simulator.close()));
+    throw error;
+  }
+  return started;
+}
+
+/**
+ * What a newcomer pastes to publish the demo to the running simulators: the `channels:` block of
+ * omnifeed.config.yaml and the environment variables holding the simulators' test credentials.
+ */
+export function simulatorInstructions(simulators: readonly RunningSimulator[]): string {
+  const channels: Record<string, unknown> = {};
+  const env: string[] = [];
+  for (const simulator of simulators) {
+    channels[simulator.channel] = { account: simulator.accountSettings };
+    for (const [name, value] of Object.entries(simulator.env)) env.push(`export ${name}='${value}'`);
+  }
+  return [
+    ...simulators.map((simulator) => `${simulator.channel.padEnd(7)} simulator at ${simulator.url}`),
+    "",
+    "# 1. the credentials (test values the simulators accept), in the shell that runs omnifeed:",
+    ...env,
+    "",
+    "# 2. the account settings, under channels: in omnifeed.config.yaml (merge with the mapping lines):",
+    stringify({ channels }).trimEnd(),
+    "",
+    "# 3. publish, and look:",
+    "#   omnifeed publish --config omnifeed.config.yaml --channel google,meta,amazon",
+    "#   omnifeed reconcile --config omnifeed.config.yaml --channel google,meta,amazon",
+    "",
+    "Ctrl-C stops the simulators (they keep what they hold in memory only).",
+  ].join("\n");
+}
+
+/**
+ * The account settings of a simulator with every secret moved from its environment variable into
+ * a file under `dir` (`<key>_env` becomes `<key>_file`), so a config file alone reaches it.
+ */
+export function accountWithSecretFiles(
+  simulator: RunningSimulator,
+  writeSecret: (name: string, value: string) => string,
+): Record<string, unknown> {
+  const account: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(simulator.accountSettings)) {
+    const secret = typeof value === "string" && key.endsWith("_env") ? simulator.env[value] : undefined;
+    if (secret === undefined) account[key] = value;
+    else
+      account[`${key.slice(0, -"_env".length)}_file`] = writeSecret(
+        `${simulator.channel}-${key.slice(0, -4)}`,
+        secret,
+      );
+  }
+  return account;
+}
