@@ -98,3 +98,23 @@ describe("Reconciler", () => {
     );
   });
 });
+
+describe("equivalent spellings", () => {
+  it("takes a time in another offset and a whole number as text as the same value, not other values", () => {
+    expect(
+      differencesOf(
+        { sale: { start: "2026-11-27T00:00-08:00" } },
+        { sale: { start: "2026-11-27T08:00:00.000Z" } },
+      ),
+    ).toEqual([]);
+    expect(differencesOf({ days: [{ min: 0, max: 1 }] }, { days: [{ min: "0", max: "1" }] })).toEqual([]);
+    expect(
+      differencesOf(
+        { sale: { start: "2026-11-27T00:00-08:00" } },
+        { sale: { start: "2026-11-27T09:00:00.000Z" } },
+      ),
+    ).toHaveLength(1);
+    expect(differencesOf({ days: 1 }, { days: "2" })).toHaveLength(1);
+    expect(differencesOf({ tags: ["a", "b"] }, { tags: ["a"] })).toHaveLength(1);
+  });
+});

@@ -161,7 +161,7 @@ export function differencesOf(ours: PublishValues, theirs: PublishValues): Field
     const remote = theirs[field];
     const local = ours[field];
     if (remote === undefined || local === undefined) continue;
-    if (canonicalJson(local) !== canonicalJson(remote)) {
+    if (canonicalJson(local) !== canonicalJson(remote) && !equivalent(local, remote)) {
       differences.push({ field, ours: local, theirs: remote });
     }
   }
@@ -177,4 +177,50 @@ function sameValues(state: ItemState, record: PublishRecord): boolean {
     hashes.price === record.hashes.price &&
     hashes.inventory === record.hashes.inventory
   );
+}
+
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}|$)/;
+
+/**
+ * The same value in another spelling, as channels echo what they were sent: a time in UTC instead
+ * of the offset we gave (`2026-11-27T00:00-08:00` = `2026-11-27T08:00:00.000Z`), a whole number as
+ * text (int64 fields in JSON), a date as its midnight UTC (`2026-11-27` = `2026-11-27T00:00:00.000Z`).
+ */
+export function equivalent(ours: PublishValue, theirs: PublishValue): boolean {
+  if (typeof ours === "string" && typeof theirs === "string") {
+    if (ours === theirs) return true;
+    return (
+      DATE_TIME.test(ours) &&
+      DATE_TIME.test(theirs) &&
+      instant(ours) === instant(theirs) &&
+      !Number.isNaN(instant(ours))
+    );
+  }
+  if (typeof ours === "number" && typeof theirs === "string")
+    return /^-?\d+(\.\d+)?$/.test(theirs) && Number(theirs) === ours;
+  if (typeof ours === "string" && typeof theirs === "number") return equivalent(theirs, ours);
+  if (Array.isArray(ours) && Array.isArray(theirs)) {
+    const left = ours as readonly PublishValue[];
+    const right = theirs as readonly PublishValue[];
+    return left.length === right.length && left.every((entry, index) => equivalent(entry, right[index]!));
+  }
+  if (
+    typeof ours === "object" &&
+    typeof theirs === "object" &&
+    !Array.isArray(ours) &&
+    !Array.isArray(theirs)
+  ) {
+    const left = ours as { readonly [key: string]: PublishValue };
+    const right = theirs as { readonly [key: string]: PublishValue };
+    const keys = Object.keys(left);
+    return (
+      keys.length === Object.keys(right).length &&
+      keys.every((key) => right[key] !== undefined && equivalent(left[key]!, right[key]))
+    );
+  }
+  return ours === theirs;
+}
+
+function instant(text: string): number {
+  return Date.parse(text.replace(/([+-]\d{2})(\d{2})$/, "$1:$2"));
 }

@@ -266,14 +266,14 @@ describe("omnifeed publish against the simulators", () => {
         entry.findings.filter((finding) => finding.key === key).map((finding) => finding.kind);
       expect(kinds(gone), `${channel} ${gone}`).toEqual(["missing"]);
       expect(kinds(repriced), `${channel} ${repriced}`).toEqual(["drifted"]);
-      expect(kinds(disapproved), `${channel} ${disapproved}`).toEqual(["rejected"]);
+      expect(kinds(disapproved), `${channel} ${disapproved} ${JSON.stringify(entry.findings.filter((finding) => finding.key === disapproved))}`).toEqual(["rejected"]);
     }
     const fixed = await run(["reconcile", "--config", config, "--fix", "--json"], env);
     expect(fixed.code, fixed.stderr).toBe(0);
     const after = await run(["reconcile", "--config", config, "--json"], env);
     const again = JSON.parse(after.stdout) as typeof report;
     for (const entry of again.channels) {
-      expect(entry.counts, entry.channel).toMatchObject({ missing: 0, drifted: 0, orphaned: 0 });
+      expect(entry.counts, `${entry.channel} ${JSON.stringify(entry.findings.filter((finding) => finding.kind !== "rejected"))}`).toMatchObject({ missing: 0, drifted: 0, orphaned: 0 });
     }
   });
 });

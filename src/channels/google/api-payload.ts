@@ -247,6 +247,13 @@ function typedValue(name: string, value: unknown): PublishValue | undefined {
     return name === "gtins" && entries.length === 1 ? entries[0] : entries;
   }
   if (typeof value === "object") {
+    // The sale period goes out as {startTime, endTime}; the item holds it as {start, end}.
+    if (name === "salePriceEffectiveDate") {
+      const period = value as { startTime?: unknown; endTime?: unknown };
+      if (typeof period.startTime === "string" && typeof period.endTime === "string") {
+        return { start: period.startTime, end: period.endTime };
+      }
+    }
     const record: Record<string, PublishValue> = {};
     for (const [key, entry] of Object.entries(value as Record<string, unknown>)) {
       const typed = typedValue(key, entry);
