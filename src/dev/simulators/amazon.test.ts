@@ -145,12 +145,16 @@ describe("Amazon simulator: Login with Amazon", () => {
 
 describe("Amazon simulator: Listings Items API", () => {
   it("creates, patches, reads and deletes a listing, recording every call", async () => {
-    const sim = await start();
+    const sim = await start({ rateLimit: { perSecond: 5, burst: 10 } });
     const token = await tokenOf(sim);
     const put = await call(token, "PUT", itemUrl(sim, "MUG/1"), LISTING);
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ sku: "MUG/1", status: "ACCEPTED", issues: [] });
+    // The rate of its quota; a simulator without one reports none.
     expect(put.headers.get("x-amzn-ratelimit-limit")).toBe("5");
+    sim.quota.set(undefined);
+    const again = await call(token, "PUT", itemUrl(sim, "MUG/1"), LISTING);
+    expect(again.headers.get("x-amzn-ratelimit-limit")).toBeNull();
     expect(sim.items().get("MUG/1")?.attributes).toEqual(LISTING.attributes);
 
     const patch = await call(token, "PATCH", itemUrl(sim, "MUG/1"), {
@@ -186,6 +190,7 @@ describe("Amazon simulator: Listings Items API", () => {
     expect(sim.items().has("MUG/1")).toBe(false);
     expect(sim.calls.map((recorded) => `${recorded.method} ${recorded.status}`)).toEqual([
       "POST 200",
+      "PUT 200",
       "PUT 200",
       "PATCH 200",
       "GET 200",

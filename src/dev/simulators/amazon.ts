@@ -193,10 +193,12 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
     timers.add(timer);
   };
 
-  // Amazon reports the operation's rate on answered calls (not on 401/403/429).
-  const rateHeader = (): Record<string, string> => ({
-    "x-amzn-RateLimit-Limit": String(options.rateLimit?.perSecond ?? 5),
-  });
+  // Amazon reports the operation's rate on answered calls (not on 401/403/429); a simulator
+  // without a quota has no rate to report (a made-up one would slow every client to it).
+  const rateHeader = (): Record<string, string> => {
+    const limit = quota.limit;
+    return limit ? { "x-amzn-RateLimit-Limit": String(limit.perSecond) } : {};
+  };
 
   // --- Login with Amazon ---------------------------------------------------------------------
 

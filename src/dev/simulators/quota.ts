@@ -25,6 +25,11 @@ export class Quota {
 
   constructor(private options: QuotaOptions | undefined) {}
 
+  /** The limit in force; `undefined`: none. */
+  get limit(): QuotaOptions | undefined {
+    return this.options;
+  }
+
   /** Changes the limit (`undefined`: no limit) from now on. */
   set(options: QuotaOptions | undefined): void {
     this.options = options;
