@@ -7,6 +7,7 @@ import { startAmazonSimulator } from "../../src/dev/simulators/amazon.js";
 import { startGoogleSimulator } from "../../src/dev/simulators/google.js";
 import { startMetaSimulator } from "../../src/dev/simulators/meta.js";
 import { BIN, DEMO, ROOT, freshDir, type CliResult } from "./cli.js";
+import { writeCalls } from "./simulator-calls.js";
 
 /**
  * Publishing the demo catalog to the three simulators through the real CLI, step by step as a
@@ -23,26 +24,6 @@ type Simulators = {
 type ChannelName = keyof Simulators;
 const CHANNELS: ChannelName[] = ["google", "meta", "amazon"];
 const FAST = { rate_limit_per_second: 500, rate_limit_burst: 50 };
-
-interface RecordedCall {
-  method: string;
-  path: string;
-  query?: Record<string, unknown>;
-  body?: unknown;
-  status: number;
-}
-
-/** The calls that change something on the channel (not tokens, reads or status polls). */
-export function writeCalls(channel: ChannelName, calls: readonly RecordedCall[]): RecordedCall[] {
-  return calls.filter((call) => {
-    if (channel === "google") return call.method !== "GET" && /^\/(products|inventories)\//.test(call.path);
-    if (channel === "meta") return call.method === "POST" && call.path.endsWith("/items_batch");
-    return (
-      (["PUT", "PATCH", "DELETE"].includes(call.method) && call.path.startsWith("/listings/")) ||
-      (call.method === "POST" && call.path === "/feeds/2021-06-30/feeds")
-    );
-  });
-}
 
 function run(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
   return new Promise((resolve, reject) => {
@@ -266,14 +247,20 @@ describe("omnifeed publish against the simulators", () => {
         entry.findings.filter((finding) => finding.key === key).map((finding) => finding.kind);
       expect(kinds(gone), `${channel} ${gone}`).toEqual(["missing"]);
       expect(kinds(repriced), `${channel} ${repriced}`).toEqual(["drifted"]);
-      expect(kinds(disapproved), `${channel} ${disapproved} ${JSON.stringify(entry.findings.filter((finding) => finding.key === disapproved))}`).toEqual(["rejected"]);
+      expect(
+        kinds(disapproved),
+        `${channel} ${disapproved} ${JSON.stringify(entry.findings.filter((finding) => finding.key === disapproved))}`,
+      ).toEqual(["rejected"]);
     }
     const fixed = await run(["reconcile", "--config", config, "--fix", "--json"], env);
     expect(fixed.code, fixed.stderr).toBe(0);
     const after = await run(["reconcile", "--config", config, "--json"], env);
     const again = JSON.parse(after.stdout) as typeof report;
     for (const entry of again.channels) {
-      expect(entry.counts, `${entry.channel} ${JSON.stringify(entry.findings.filter((finding) => finding.kind !== "rejected"))}`).toMatchObject({ missing: 0, drifted: 0, orphaned: 0 });
+      expect(
+        entry.counts,
+        `${entry.channel} ${JSON.stringify(entry.findings.filter((finding) => finding.kind !== "rejected"))}`,
+      ).toMatchObject({ missing: 0, drifted: 0, orphaned: 0 });
     }
   });
 });
