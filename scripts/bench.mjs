@@ -13,6 +13,7 @@
 //
 //   node scripts/bench.mjs [--sizes 100000,1000000] [--peer-sizes 100000,1000000] [--peer-timeout 900]
 //                          [--runs floor,export-2] (only the runs named; default all)
+// and the publishing runs of scripts/bench/publish.mjs (run ids publish-rate, publish-delta).
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -236,6 +237,28 @@ for (const size of sizes) {
   results.sizes.push({ variants: size, fileMb, runs });
 }
 
+// Publishing (issue 7): the sustained call rate against a simulator's quota, one and two processes,
+// and delta planning over the largest catalog against stored state (scripts/bench/publish.mjs).
+const publishRuns = ["rate", "delta"].filter((id) => wanted(`publish-${id}`));
+if (publishRuns.length > 0) {
+  const publishJson = join(BENCH, "publish.json");
+  const run = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, "scripts/bench/publish.mjs"),
+      "--runs",
+      publishRuns.join(","),
+      "--variants",
+      String(Math.max(...sizes)),
+      "--out",
+      publishJson,
+    ],
+    { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] },
+  );
+  results.publish =
+    run.status === 0 ? JSON.parse(readFileSync(publishJson, "utf8")) : { failed: `exit ${run.status}` };
+}
+
 const json = join(BENCH, "results.json");
 writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`);
 
@@ -254,5 +277,22 @@ for (const { variants, runs } of results.sizes) {
       `| ${variants.toLocaleString("en")} | ${run.label} | ${run.wallSeconds ?? ""} | ${run.variantsPerSecond?.toLocaleString("en") ?? ""} | ${run.peakRssMb ?? ""} | ${ratio} | ${run.outcome} |`,
     );
   }
+}
+for (const rate of results.publish?.rate ?? []) {
+  lines.push(
+    "",
+    `publish rate, ${rate.processes} process(es), limit ${rate.limitPerSecond}/s: ${rate.achievedPerSecond.toFixed(2)}/s ` +
+      `(${(rate.shareOfLimit * 100).toFixed(1)}% of the limit), ${rate.answered429} of ${rate.calls} calls answered 429 ` +
+      `(${(rate.share429 * 100).toFixed(2)}%)${rate.failure ? `; ${rate.failure}` : ""}`,
+  );
+}
+for (const delta of results.publish?.delta ?? []) {
+  lines.push(
+    "",
+    `delta planning, ${delta.backend}, ${delta.variants.toLocaleString("en")} variants, ${delta.changedVariants} prices changed: ` +
+      `validate ${delta.validateSeconds.toFixed(1)} s, publish --dry-run ${delta.dryRunSeconds.toFixed(1)} s ` +
+      `(+${delta.planningBeyondBuildSeconds.toFixed(1)} s), ${delta.plannedUpdates} updates planned, ` +
+      `${delta.itemsSent} items sent in ${delta.itemsBatchCalls} items_batch calls${delta.failure ? `; ${delta.failure}` : ""}`,
+  );
 }
 process.stdout.write(`${lines.join("\n")}\n\nfigures: ${json}\n`);

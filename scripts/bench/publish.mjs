@@ -20,6 +20,7 @@ import { createInterface } from "node:readline";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { once } from "node:events";
+import { performance } from "node:perf_hooks";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BENCH = join(ROOT, ".bench");
@@ -125,7 +126,6 @@ async function rateBench() {
     mkdirSync(dir, { recursive: true });
     const account = {
       ...simulator.accountSettings,
-      seller_id: "A1DEMOSELLER00",
       rate_limit_per_second: limit,
       rate_limit_burst: 5,
       feed_threshold: 100000,
@@ -273,7 +273,18 @@ async function deltaBench() {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const config = join(dir, "config.yaml");
-    writeConfig(config, "meta", { ...simulator.accountSettings, poll_interval_ms: 100 }, catalog);
+    // No quota here: the delta run measures planning, not Meta's (very low) call budget.
+    writeConfig(
+      config,
+      "meta",
+      {
+        ...simulator.accountSettings,
+        poll_interval_ms: 100,
+        rate_limit_per_second: 1000,
+        rate_limit_burst: 100,
+      },
+      catalog,
+    );
     const state =
       backend === "embedded"
         ? ["--state-file", join(dir, "state.sqlite")]
