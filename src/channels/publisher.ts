@@ -60,6 +60,12 @@ export interface ChannelPublisher {
   list(context: PublishContext): AsyncIterable<RemoteItem[]>;
   /** The items with these keys, as the channel holds them; a key it does not hold is left out. */
   get(keys: readonly string[], context: PublishContext): Promise<RemoteItem[]>;
+  /**
+   * Asks the channel to check creates without applying them (Amazon's `mode=VALIDATION_PREVIEW`),
+   * for `omnifeed validate --remote`: `accepted` or `rejected` with the channel's issues, per
+   * change. Absent when the channel's API has no such check.
+   */
+  preview?(changes: readonly Change[], context: PublishContext): Promise<ItemOutcome[]>;
 }
 
 /**
@@ -69,6 +75,8 @@ export interface ChannelPublisher {
  */
 export interface PublisherDefinition {
   channel: ChannelId;
+  /** The publisher has `preview` (the API checks items without applying them). */
+  previews?: boolean;
   /**
    * Checks the account settings needed to publish (a `config` error names the missing key) and
    * reads the secrets they point at. Makes no call.

@@ -400,6 +400,25 @@ export async function createAmazonPublisher(
       }
       return mapLimited(changes, CONCURRENCY, (change) => sendItem(client, change, call));
     },
+    // VALIDATION_PREVIEW checks each listing as a put would, and applies nothing.
+    preview(changes, context) {
+      const call = { ...callOf(context), mode: "VALIDATION_PREVIEW" as const };
+      setMaxListeners(CONCURRENCY * 4, context.signal);
+      return mapLimited(changes, CONCURRENCY, async (change) => {
+        if (change.op === "delete") return failed(change, "a delete cannot be previewed");
+        try {
+          const values = change.values ?? {};
+          const submission = await client.putListingsItem(
+            change.key,
+            { productType: productTypeOf(values), requirements: "LISTING", attributes: attributesOf(values) },
+            call,
+          );
+          return outcomeOfSubmission(change, submission);
+        } catch (error) {
+          return outcomeOfError(change, error);
+        }
+      });
+    },
     async *list(context) {
       const call = callOf(context);
       // Amazon pages one search through at most 1,000 listings: past that, a new search starts
@@ -477,6 +496,7 @@ export async function validateListing(
 /** Amazon's publisher definition, registered in `channels/publishers.ts`. */
 export const amazonPublisher: PublisherDefinition = {
   channel: "amazon",
+  previews: true,
   create: (account) => createAmazonPublisher(account),
   rateLimit(account): RateLimit {
     const parsed = parseAccount(account);

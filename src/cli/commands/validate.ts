@@ -1,4 +1,7 @@
 import type { Command } from "commander";
+import { z } from "zod";
+import type { RateLimit, RateLimiter } from "../../infra/rate-limit.js";
+import { createRateLimiter } from "../../infra/rate-limiters.js";
 import { formatRowIssue } from "../../core/issues.js";
 import { prepareRun } from "../../pipeline/plan.js";
 import { runValidate } from "../../pipeline/validate.js";
@@ -10,14 +13,29 @@ import { display, formatSummary } from "../summary-text.js";
 export function registerValidate(program: Command, setExit: (code: ExitCode) => void): void {
   withCatalogOptions(program.command("validate"))
     .description("check a catalog against the channels' mappings and rules without writing feeds")
+    .option(
+      "--remote",
+      "also ask the channel's own check for every accepted item where its API has one (Amazon VALIDATION_PREVIEW); needs the account settings",
+      false,
+    )
     .addHelpText(
       "after",
       `\nEvery row issue and item issue is printed, one per line, as the catalog is read; with --json,\none JSON object per line ({"kind":"row"|"item",…}), then {"kind":"summary",…}.\n${EXIT_CODES_HELP}`,
     )
     .action(async (raw: unknown) => {
-      const flags = parseFlags(CommonFlagsSchema, raw);
+      const flags = parseFlags(CommonFlagsSchema.extend({ remote: z.boolean().default(false) }), raw);
       const options = await resolveCommonRun(flags);
       const run = await prepareRun(options.catalog, options.channels);
+      const limiters = new Map<string, RateLimiter>();
+      const remote = flags.remote
+        ? {
+            limiterFor: (key: string, limit: RateLimit) => {
+              const limiter = limiters.get(key) ?? createRateLimiter({ key, limit });
+              limiters.set(key, limiter);
+              return limiter;
+            },
+          }
+        : undefined;
       const result = await runValidate(
         run,
         { workers: options.workers, batchSize: options.batchSize },
@@ -39,15 +57,24 @@ export function registerValidate(program: Command, setExit: (code: ExitCode) => 
           // A closed stdout (`| head`) ends the waiting, not the run: its error is main.ts's to ignore.
           if (text && !process.stdout.destroyed && !process.stdout.write(text)) await drainedOrClosed();
         },
+        remote,
       );
       if (flags.json) {
         process.stdout.write(
-          `${JSON.stringify({ kind: "summary", clean: result.clean, ...result.summary })}\n`,
+          `${JSON.stringify({ kind: "summary", clean: result.clean, ...result.summary, ...(result.remote ? { remote: result.remote, notCheckedRemotely: result.notCheckedRemotely } : {}) })}\n`,
         );
       } else {
         process.stdout.write(
           `\n${formatSummary(result.summary, { heading: "catalog", rowIssues: false })}\n`,
         );
+        for (const { channel, checked, refused } of result.remote ?? []) {
+          process.stdout.write(`\n${channel}'s own check: ${checked} items asked, ${refused} refused\n`);
+        }
+        if (result.notCheckedRemotely?.length) {
+          process.stdout.write(
+            `not checked by the channel (its API has no check without applying): ${result.notCheckedRemotely.join(", ")}\n`,
+          );
+        }
         process.stdout.write(
           result.clean ? "\nno errors\n" : "\nerrors found: rows or items above would be left out\n",
         );
