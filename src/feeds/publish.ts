@@ -4,6 +4,7 @@ import { countEntries, UncountableFile } from "./count-entries.js";
 import type { FinishedFeed } from "./feed-writer.js";
 import type { PublishedFeed } from "./manifest.js";
 import { readManifest, writeManifest } from "./manifest.js";
+import { withManifestLock } from "./manifest-lock.js";
 import { checkShrink } from "./shrink-guard.js";
 import { commitTempFile } from "./temp-file.js";
 
@@ -48,9 +49,18 @@ type Baseline =
  * Puts finished feeds in place: each feed passes the shrink guard against its baseline (the
  * manifest entry, or else the published files counted), then its temp files are renamed over the
  * published ones, parts no longer written are removed, and the manifest is rewritten last. A held
- * or unwritten feed's temp files are removed and its published files stay.
+ * or unwritten feed's temp files are removed and its published files stay. The whole step runs
+ * under the folder's manifest lock (`manifest-lock.ts`).
  */
 export async function publishFeeds(
+  dir: string,
+  feeds: readonly FinishedFeed[],
+  options: PublishOptions,
+): Promise<PublishOutcome[]> {
+  return withManifestLock(dir, () => publishUnderLock(dir, feeds, options));
+}
+
+async function publishUnderLock(
   dir: string,
   feeds: readonly FinishedFeed[],
   options: PublishOptions,
