@@ -291,7 +291,8 @@ for (const delta of results.publish?.delta ?? []) {
     "",
     `delta planning, ${delta.backend}, ${delta.variants.toLocaleString("en")} variants, ${delta.changedVariants} prices changed: ` +
       `validate ${delta.validateSeconds.toFixed(1)} s, publish --dry-run ${delta.dryRunSeconds.toFixed(1)} s ` +
-      `(+${delta.planningBeyondBuildSeconds.toFixed(1)} s), ${delta.plannedUpdates} updates planned, ` +
+      `(+${delta.planningBeyondBuildSeconds.toFixed(1)} s, of which the plan on the main thread ${delta.planningMainThreadSeconds?.toFixed(1)} s), ` +
+      `${delta.plannedUpdates} updates planned, ` +
       `${delta.itemsSent} items sent in ${delta.itemsBatchCalls} items_batch calls${delta.failure ? `; ${delta.failure}` : ""}`,
   );
 }

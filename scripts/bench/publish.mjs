@@ -303,7 +303,8 @@ async function deltaBench() {
     const writeCalls = simulator.calls.filter(
       (call) => call.method === "POST" && call.path.includes("items_batch"),
     );
-    const plan = dry.code === 0 ? JSON.parse(dry.stdout).channels[0].counts : undefined;
+    const planned = dry.code === 0 ? JSON.parse(dry.stdout).channels[0] : undefined;
+    const plan = planned?.counts;
     const figures = {
       backend,
       variants,
@@ -313,6 +314,9 @@ async function deltaBench() {
       validateSeconds: validate.seconds,
       dryRunSeconds: dry.seconds,
       planningBeyondBuildSeconds: dry.seconds - validate.seconds,
+      // Of that, the plan itself on the main thread (state reads, hash comparison, deletes); the
+      // rest is the build making records (typed values and section hashes) in its threads.
+      planningMainThreadSeconds: planned ? planned.planningMs / 1000 : undefined,
       plannedUpdates: plan?.updates,
       plannedUnchanged: plan?.unchanged,
       publishSeconds: real.seconds,

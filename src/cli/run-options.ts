@@ -1,6 +1,6 @@
 import { join, resolve } from "node:path";
 import { redisUrlFromEnv } from "../config/env.js";
-import { EMBEDDED_STATE_FILE } from "../sync/state-sqlite.js";
+import { EMBEDDED_STATE_FILE } from "../sync/state-files.js";
 import { z } from "zod";
 import { parseAccountFlags, resolveAccount } from "../pipeline/account-settings.js";
 import type { ConfigFile } from "../config/config-file.js";

@@ -72,10 +72,19 @@ export interface PublishRecord {
   /** The catalog line the variant came from. */
   line: number;
   status: "accepted" | "filtered" | "rejected";
-  /** Accepted items only. */
-  values?: PublishValues;
+  /**
+   * Accepted items only: the typed values as JSON text. Build threads hand records over as text
+   * (copied as one string, not as a tree of objects), and the planner reads the values only of the
+   * items it sends — at a million items, most are unchanged. Read with `valuesOfRecord`.
+   */
+  valuesJson?: string;
   /** Accepted items only. */
   hashes?: SectionHashes;
   /** omnifeed's own issues with the item (mapping and validation), errors first. */
   issues: ItemIssue[];
+}
+
+/** A record's typed values (accepted items); `undefined` for the others. */
+export function valuesOfRecord(record: Pick<PublishRecord, "valuesJson">): PublishValues | undefined {
+  return record.valuesJson === undefined ? undefined : (JSON.parse(record.valuesJson) as PublishValues);
 }

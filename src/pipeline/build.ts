@@ -178,8 +178,9 @@ function recordOf(channel: Channel, item: ItemResult, line: number): PublishReco
   const key = item.item === undefined ? "" : channel.keyOf(item.item);
   const record: PublishRecord = { key, sku: item.sku, line, status: item.status, issues: item.issues };
   if (item.status === "accepted" && item.item !== undefined) {
-    record.values = channel.publishValues(item.item);
-    record.hashes = sectionHashes(record.values, (field) => channel.sectionOf(field));
+    const values = channel.publishValues(item.item);
+    record.hashes = sectionHashes(values, (field) => channel.sectionOf(field));
+    record.valuesJson = JSON.stringify(values);
   }
   return record;
 }

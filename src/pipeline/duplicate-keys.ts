@@ -124,7 +124,7 @@ function markDuplicateRecords(records: PublishRecord[], drop: readonly number[],
     if (record.status !== "accepted") continue;
     if (dropped.has(accepted)) {
       record.status = "rejected";
-      delete record.values;
+      delete record.valuesJson;
       delete record.hashes;
       record.issues = [
         {

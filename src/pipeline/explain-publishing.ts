@@ -1,7 +1,7 @@
 import type { ChannelId } from "../core/ids.js";
 import { isOmnifeedError } from "../core/errors.js";
 import type { RemoteItem } from "../channels/publisher.js";
-import { publisherOf } from "../channels/publishers.js";
+import { openChannelAccount } from "./channel-accounts.js";
 import type { RateLimit, RateLimiter } from "../infra/rate-limit.js";
 import type { ItemState, StateStore } from "../sync/state-store.js";
 import type { ExplainResult } from "./explain.js";
@@ -44,14 +44,11 @@ export async function explainPublishing(
     const entry: ExplainPublishing = { channel: id, key };
     results.push(entry);
     try {
-      const definition = publisherOf(id);
-      const settings = prepared.account ?? {};
-      const publisher = await definition.create(settings);
-      entry.scope = `${options.workspace}/${id}/${publisher.account}`;
+      const account = await openChannelAccount(prepared, { ...options, signal });
+      entry.scope = account.scope;
       const [state] = options.store ? await options.store.get(entry.scope, [key]) : [];
       if (state) entry.state = state;
-      const limiter = options.limiterFor(`${id}:${publisher.account}`, definition.rateLimit(settings));
-      const [remote] = await publisher.get([key], { signal, limiter });
+      const [remote] = await account.publisher.get([key], account.context);
       if (remote) entry.remote = remote;
       else entry.remoteMissing = true;
     } catch (error) {

@@ -1,14 +1,14 @@
 import type { ChannelId } from "../core/ids.js";
-import type { Section } from "../core/publish.js";
-import type { ChannelPublisher, PublishContext } from "../channels/publisher.js";
-import { publisherOf } from "../channels/publishers.js";
+import type { PublishRecord, Section } from "../core/publish.js";
 import type { RateLimit, RateLimiter } from "../infra/rate-limit.js";
 import { ChangeSpool } from "../sync/change-spool.js";
-import type { PlanCounts, PlannedChange, UpdateBudget } from "../sync/delta-plan.js";
+import type { PlanCounts, PlannedChange } from "../sync/delta-plan.js";
 import { DeltaPlanner } from "../sync/delta-plan.js";
 import type { ExecutionResult } from "../sync/publish-executor.js";
 import { PublishExecutor } from "../sync/publish-executor.js";
 import type { StateStore } from "../sync/state-store.js";
+import type { ChannelAccount } from "./channel-accounts.js";
+import { openChannelAccount } from "./channel-accounts.js";
 import { KeyRegistry } from "./key-registry.js";
 import type { PreparedRun } from "./plan.js";
 import type { RunSummary } from "./run-report.js";
@@ -55,6 +55,12 @@ export interface ChannelPlan {
   published: number;
   /** The deletes were more than the shrink guard allows and are not sent (no `--force`). */
   deletesHeld: boolean;
+  /**
+   * Time the plan itself took on the main thread (ms): reading the stored states, comparing hashes,
+   * spooling the changes, finding the deletes. The build's own time (records and their hashes,
+   * made in the build threads) is not in it.
+   */
+  planningMs: number;
   /** A few keys per operation, to show what the plan does. */
   examples: { creates: string[]; updates: { key: string; sections: Section[] }[]; deletes: string[] };
 }
@@ -78,13 +84,14 @@ export interface PublishResult {
 }
 
 const EXAMPLES = 10;
+/** Records planned together: one read of the state store for this many keys. */
+const PLAN_BATCH = 1000;
 
-interface ChannelRun {
+interface ChannelRun extends ChannelAccount {
   id: ChannelId;
-  publisher: ChannelPublisher;
-  context: PublishContext;
-  budget: UpdateBudget | undefined;
-  scope: string;
+  /** Accepted records not planned yet. */
+  pending: PublishRecord[];
+  planningMs: number;
   planner: DeltaPlanner;
   spool: ChangeSpool;
   examples: ChannelPlan["examples"];
@@ -95,34 +102,22 @@ export async function runPublish(run: PreparedRun, options: PublishOptions): Pro
   const now = options.now ?? Date.now();
   const signal = options.signal ?? new AbortController().signal;
   // Every account is checked (settings, secrets) before the catalog is read.
-  const publishers = await Promise.all(
-    run.channels.map(async ({ channel, account }) => {
-      const definition = publisherOf(channel.id);
-      const settings = account ?? {};
-      return {
-        id: channel.id,
-        publisher: await definition.create(settings),
-        limit: definition.rateLimit(settings),
-        budget: definition.updateBudget?.(settings),
-      };
-    }),
+  const accounts = await Promise.all(
+    run.channels.map((channel) =>
+      openChannelAccount(channel, { workspace: options.workspace, limiterFor: options.limiterFor, signal }),
+    ),
   );
-  const scopes = publishers.map(({ id, publisher }) => `${options.workspace}/${id}/${publisher.account}`);
+  const scopes = accounts.map((account) => account.scope);
   return withLocks(options.store, scopes, async () => {
     const runs: ChannelRun[] = [];
     try {
-      for (const [index, entry] of publishers.entries()) {
-        const scope = scopes[index]!;
+      for (const account of accounts) {
         runs.push({
-          id: entry.id,
-          publisher: entry.publisher,
-          context: {
-            signal,
-            limiter: options.limiterFor(`${entry.id}:${entry.publisher.account}`, entry.limit),
-          },
-          budget: entry.budget,
-          scope,
-          planner: new DeltaPlanner(options.store, scope, { budget: entry.budget, now }),
+          ...account,
+          id: account.channel.id,
+          pending: [],
+          planningMs: 0,
+          planner: new DeltaPlanner(options.store, account.scope, { budget: account.budget, now }),
           spool: await ChangeSpool.create(options.spoolDir),
           examples: { creates: [], updates: [], deletes: [] },
         });
@@ -147,19 +142,27 @@ async function publishAll(
   );
   // The keys each channel accepted this run: what is intended; a stored key not among them is a delete.
   const intended = new KeyRegistry(Math.max(1, runs.length));
+  // Accepted records wait in `pending` until a thousand can be planned with one read of the state.
+  const plan = async (entry: ChannelRun): Promise<void> => {
+    const started = performance.now();
+    const changes = await entry.planner.planBatch(entry.pending);
+    entry.pending = [];
+    noteExamples(entry.examples, changes);
+    await entry.spool.add(changes);
+    entry.planningMs += performance.now() - started;
+  };
   await streamBuild(run, { ...options, withFeeds: false, withRecords: true }, async (output) => {
     report.add(output);
     for (const [position, entry] of runs.entries()) {
-      const records = output.channels[entry.id]?.records;
-      if (!records) continue;
-      for (const record of records) {
-        if (record.status === "accepted") intended.firstLineOf(position, record.key, record.line);
+      for (const record of output.channels[entry.id]?.records ?? []) {
+        if (record.status !== "accepted") continue;
+        intended.firstLineOf(position, record.key, record.line);
+        entry.pending.push(record);
       }
-      const changes = await entry.planner.planBatch(records);
-      noteExamples(entry.examples, changes);
-      await entry.spool.add(changes);
+      if (entry.pending.length >= PLAN_BATCH) await plan(entry);
     }
   });
+  for (const entry of runs) await plan(entry);
 
   // Channel accounts are independent: each plans its deletes and sends at its own pace.
   const results = await Promise.all(
@@ -203,6 +206,7 @@ async function finishChannel(
 ): Promise<ChannelPublishResult> {
   const deleteSpool = await ChangeSpool.create(options.spoolDir);
   try {
+    const started = performance.now();
     for await (const deletes of entry.planner.planDeletes((key) => intended.has(position, key))) {
       noteExamples(entry.examples, deletes);
       await deleteSpool.add(deletes);
@@ -210,7 +214,9 @@ async function finishChannel(
     const published = entry.planner.published;
     const deletesHeld =
       !options.force && deleteSpool.size > 0 && deleteSpool.size > Math.floor(published * options.maxShrink);
+    entry.planningMs += performance.now() - started;
     const plan: ChannelPlan = {
+      planningMs: Math.round(entry.planningMs),
       channel: entry.id,
       account: entry.publisher.account,
       scope: entry.scope,

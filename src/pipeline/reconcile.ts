@@ -1,6 +1,4 @@
 import type { ChannelId } from "../core/ids.js";
-import type { PublishContext } from "../channels/publisher.js";
-import { publisherOf } from "../channels/publishers.js";
 import type { RateLimit, RateLimiter } from "../infra/rate-limit.js";
 import { ChangeSpool } from "../sync/change-spool.js";
 import type { ExecutionResult } from "../sync/publish-executor.js";
@@ -8,6 +6,7 @@ import { PublishExecutor } from "../sync/publish-executor.js";
 import type { Finding, FindingKind } from "../sync/reconcile.js";
 import { Reconciler } from "../sync/reconcile.js";
 import type { ItemState, StateStore } from "../sync/state-store.js";
+import { openChannelAccount } from "./channel-accounts.js";
 import type { PreparedRun } from "./plan.js";
 import { withLocks } from "./publish.js";
 import type { BuildRunOptions } from "./stream-build.js";
@@ -53,22 +52,9 @@ export async function runReconcile(run: PreparedRun, options: ReconcileOptions):
   const now = options.now ?? Date.now();
   const signal = options.signal ?? new AbortController().signal;
   const entries = await Promise.all(
-    run.channels.map(async ({ channel, account }) => {
-      const definition = publisherOf(channel.id);
-      const settings = account ?? {};
-      const publisher = await definition.create(settings);
-      const context: PublishContext = {
-        signal,
-        limiter: options.limiterFor(`${channel.id}:${publisher.account}`, definition.rateLimit(settings)),
-      };
-      return {
-        channel,
-        publisher,
-        context,
-        budget: definition.updateBudget?.(settings),
-        scope: `${options.workspace}/${channel.id}/${publisher.account}`,
-      };
-    }),
+    run.channels.map((channel) =>
+      openChannelAccount(channel, { workspace: options.workspace, limiterFor: options.limiterFor, signal }),
+    ),
   );
   return withLocks(options.store, options.fix ? entries.map((entry) => entry.scope) : [], async () => {
     const reconcilers = await Promise.all(

@@ -1,7 +1,7 @@
 import type { ChannelId } from "../core/ids.js";
 import type { RowIssue } from "../core/issues.js";
+import { valuesOfRecord } from "../core/publish.js";
 import type { ChannelPublisher, PublishContext } from "../channels/publisher.js";
-import { publisherOf } from "../channels/publishers.js";
 import type { RateLimit, RateLimiter } from "../infra/rate-limit.js";
 import type { ReportedItemIssue } from "./build.js";
 import type { PreparedRun } from "./plan.js";
@@ -62,7 +62,7 @@ export async function runValidate(
             op: "create",
             key: record.key,
             sections: ["content", "price", "inventory"],
-            ...(record.values ? { values: record.values } : {}),
+            values: valuesOfRecord(record) ?? {},
           })),
           context,
         );
@@ -119,16 +119,19 @@ async function remoteCheckers(
   run: PreparedRun,
   remote: RemoteValidation,
 ): Promise<{ channel: ChannelId; publisher: ChannelPublisher; context: PublishContext }[]> {
+  // The API clients load only when asked for (`--remote`), not with every validate.
+  const { publisherOf } = await import("../channels/publishers.js");
+  const { openChannelAccount } = await import("./channel-accounts.js");
   const signal = remote.signal ?? new AbortController().signal;
   const checkers = [];
   for (const { channel, account } of run.channels) {
-    const definition = publisherOf(channel.id);
-    if (!definition.previews) continue;
-    const settings = account ?? {};
-    const publisher = await definition.create(settings);
-    if (!publisher.preview) continue;
-    const limiter = remote.limiterFor(`${channel.id}:${publisher.account}`, definition.rateLimit(settings));
-    checkers.push({ channel: channel.id, publisher, context: { signal, limiter } });
+    if (!publisherOf(channel.id).previews) continue;
+    const opened = await openChannelAccount(
+      { channel, account },
+      { workspace: "", limiterFor: remote.limiterFor, signal },
+    );
+    if (opened.publisher.preview)
+      checkers.push({ channel: channel.id, publisher: opened.publisher, context: opened.context });
   }
   return checkers;
 }

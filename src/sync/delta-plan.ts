@@ -1,4 +1,5 @@
 import type { PublishRecord, Section, SectionHashes } from "../core/publish.js";
+import { valuesOfRecord } from "../core/publish.js";
 import type { Change } from "../channels/publisher.js";
 import { changedSections } from "./section-hashes.js";
 import type { ItemState, StateStore } from "./state-store.js";
@@ -132,7 +133,7 @@ export class DeltaPlanner {
   /** The changes for a batch of the build's accepted records (others are ignored). */
   async planBatch(records: readonly PublishRecord[]): Promise<PlannedChange[]> {
     const accepted = records.filter(
-      (record) => record.status === "accepted" && record.hashes && record.values,
+      (record) => record.status === "accepted" && record.hashes && record.valuesJson !== undefined,
     );
     if (accepted.length === 0) return [];
     const states = await this.store.get(
@@ -143,13 +144,14 @@ export class DeltaPlanner {
     accepted.forEach((record, index) => {
       const state = states[index];
       const decision = decide(record.hashes!, state, this.options.budget, this.options.now);
-      const common = {
+      // The values are parsed only for the items sent: most of a large catalog is unchanged.
+      const common = () => ({
         key: record.key,
-        values: record.values!,
+        values: valuesOfRecord(record)!,
         hashes: record.hashes!,
         ...(state ? { prior: state } : {}),
         ...(state?.remoteId ? { remoteId: state.remoteId } : {}),
-      };
+      });
       switch (decision.kind) {
         case "unchanged":
           this.counts.unchanged += 1;
@@ -159,12 +161,12 @@ export class DeltaPlanner {
           return;
         case "create":
           this.counts.creates += 1;
-          changes.push({ op: "create", sections: ["content", "price", "inventory"], ...common });
+          changes.push({ op: "create", sections: ["content", "price", "inventory"], ...common() });
           return;
         case "update":
           this.counts.updates += 1;
           for (const section of decision.sections) this.counts.updatedSections[section] += 1;
-          changes.push({ op: "update", sections: decision.sections, ...common });
+          changes.push({ op: "update", sections: decision.sections, ...common() });
           return;
       }
     });

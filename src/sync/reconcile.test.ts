@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { PublishRecord, Section } from "../core/publish.js";
+import type { PublishRecord, PublishValues, Section } from "../core/publish.js";
 import type { ChannelPublisher, RemoteItem } from "../channels/publisher.js";
 import { Reconciler, differencesOf } from "./reconcile.js";
 
@@ -11,7 +11,7 @@ function sectionOf(field: string): Section {
 
 function record(
   key: string,
-  values: PublishRecord["values"],
+  values: PublishValues | undefined,
   status: PublishRecord["status"] = "accepted",
 ): PublishRecord {
   return {
@@ -19,7 +19,7 @@ function record(
     sku: key,
     line: 2,
     status,
-    values,
+    ...(values ? { valuesJson: JSON.stringify(values) } : {}),
     hashes: { content: "c", price: "p", inventory: "i" },
     issues: [],
   };

@@ -1,4 +1,5 @@
 import type { ChannelIssue, PublishRecord, PublishValue, PublishValues, Section } from "../core/publish.js";
+import { valuesOfRecord } from "../core/publish.js";
 import type { ChannelPublisher, PublishContext, RemoteItem } from "../channels/publisher.js";
 import type { PlannedChange } from "./delta-plan.js";
 import { canonicalJson } from "./section-hashes.js";
@@ -77,13 +78,14 @@ export class Reconciler {
   ): PlannedChange[] {
     const fixes: PlannedChange[] = [];
     records.forEach((record, index) => {
-      if (record.status !== "accepted" || !record.values || !record.hashes) return;
+      const values = record.status === "accepted" ? valuesOfRecord(record) : undefined;
+      if (!values || !record.hashes) return;
       this.counts.intended += 1;
       const state = states[index];
       const remote = this.remote.get(record.key);
       const common = {
         key: record.key,
-        values: record.values,
+        values,
         hashes: record.hashes,
         ...(state ? { prior: state } : {}),
         ...((remote?.remoteId ?? state?.remoteId)
@@ -106,7 +108,7 @@ export class Reconciler {
         inStep = false;
         this.note({ kind: "rejected", key: record.key, sku: record.sku, issues: remote.issues });
       }
-      const differences = differencesOf(record.values, remote.values);
+      const differences = differencesOf(values, remote.values);
       if (differences.length > 0) {
         inStep = false;
         this.note({ kind: "drifted", key: record.key, sku: record.sku, differences });

@@ -4,8 +4,7 @@ import { decodeState, encodeState } from "./state-codec.js";
 import { runLocked, type LockOwner, type LockSteps } from "./state-lock.js";
 import type { ItemState, StateStore } from "./state-store.js";
 
-/** The embedded state file's name, written next to the output folder's feeds. */
-export const EMBEDDED_STATE_FILE = "omnifeed-state.sqlite";
+export { EMBEDDED_STATE_FILE } from "./state-files.js";
 
 /** The layout this code writes; a file stamped with a later one was written by a newer omnifeed. */
 const SCHEMA_VERSION = 1;

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { envValue, redisUrlFromEnv } from "../config/env.js";
 import { connectRedis, whenRedisReady } from "../infra/redis.js";
 import { describeStateStore, fullState } from "../../test/conformance/state-store.js";
+import { deleteKeysUnder } from "../../test/support/redis-keys.js";
 import { RedisStateStore } from "./state-redis.js";
 
 /**
@@ -28,13 +29,8 @@ async function reachable(): Promise<string | undefined> {
 }
 
 /** Deletes every key under this run's prefix (SCAN, never FLUSH). */
-async function deleteOwnKeys(redis: Redis): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== "0");
+function deleteOwnKeys(redis: Redis): Promise<void> {
+  return deleteKeysUnder(redis, prefix);
 }
 
 const unreachable = await reachable();

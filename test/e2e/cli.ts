@@ -15,10 +15,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built CLI (`npm test` builds first) and collects its output. */
-export function omnifeed(args: readonly string[]): Promise<CliResult> {
+/** Runs the built CLI (`npm test` builds first) and collects its output; `env` adds variables. */
+export function omnifeed(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = startOmnifeed(args);
+    const child = startOmnifeed(args, env);
     let stdout = "";
     let stderr = "";
     child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -28,8 +31,15 @@ export function omnifeed(args: readonly string[]): Promise<CliResult> {
   });
 }
 
-export function startOmnifeed(args: readonly string[]): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+export function startOmnifeed(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): ChildProcess {
+  return spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }
 
 /** A new temp folder, removed after the test file (test/support/temp-dirs.ts). */

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,7 +9,8 @@ import { startGoogleSimulator } from "../../src/dev/simulators/google.js";
 import { startMetaSimulator } from "../../src/dev/simulators/meta.js";
 import type { RunningSimulator } from "../../src/dev/simulators/simulator.js";
 import { connectRedis, whenRedisReady } from "../../src/infra/redis.js";
-import { BIN, DEMO, ROOT, freshDir, type CliResult } from "./cli.js";
+import { DEMO, ROOT, freshDir, omnifeed as run } from "./cli.js";
+import { deleteKeysUnder } from "../support/redis-keys.js";
 import { writeCalls, type RecordedCall as Recorded } from "./simulator-calls.js";
 
 /**
@@ -22,22 +22,6 @@ import { writeCalls, type RecordedCall as Recorded } from "./simulator-calls.js"
 
 const MAPPINGS = join(ROOT, "channel-mappings/examples/demo");
 const lines = readFileSync(join(DEMO, "catalog.jsonl"), "utf8").trimEnd().split("\n");
-
-function run(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** The most calls the channel took (answered 2xx) in any window of `windowMs`. */
 function busiestWindow(calls: readonly Recorded[], windowMs = 1000): number {
@@ -220,12 +204,7 @@ describe("publish within the accounts' quotas", () => {
         // The state of each workspace is in Redis, under this run's prefix.
         expect(await redis.exists(`${prefix}half-0:state:half-0/amazon/${amazonAccountOf(account)}`)).toBe(1);
       } finally {
-        let cursor = "0";
-        do {
-          const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-          cursor = next;
-          if (keys.length > 0) await redis.del(...keys);
-        } while (cursor !== "0");
+        await deleteKeysUnder(redis, prefix);
         await redis.quit();
       }
     },

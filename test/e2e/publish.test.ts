@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,7 +5,7 @@ import { stringify } from "yaml";
 import { startAmazonSimulator } from "../../src/dev/simulators/amazon.js";
 import { startGoogleSimulator } from "../../src/dev/simulators/google.js";
 import { startMetaSimulator } from "../../src/dev/simulators/meta.js";
-import { BIN, DEMO, ROOT, freshDir, type CliResult } from "./cli.js";
+import { DEMO, ROOT, freshDir, omnifeed as run } from "./cli.js";
 import { writeCalls } from "./simulator-calls.js";
 
 /**
@@ -24,22 +23,6 @@ type Simulators = {
 type ChannelName = keyof Simulators;
 const CHANNELS: ChannelName[] = ["google", "meta", "amazon"];
 const FAST = { rate_limit_per_second: 500, rate_limit_burst: 50 };
-
-function run(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 interface JsonPlan {
   channel: ChannelName;
@@ -116,6 +99,20 @@ describe("omnifeed publish against the simulators", () => {
 
   afterAll(async () => {
     await Promise.all(CHANNELS.map((channel) => simulators?.[channel]?.close()));
+  });
+
+  it("validate --remote asks Amazon's own check for every accepted item and applies nothing", async () => {
+    const checked = await run(["validate", "--config", config, "--remote"], env);
+    // The demo's own errors make it exit 3 anyway; what matters is the channel's answer.
+    expect(checked.code, checked.stderr).toBe(3);
+    expect(checked.stdout).toContain(`amazon ${REFUSED}: error simulated_policy`);
+    expect(checked.stdout).toContain("The simulator refuses this item (amazon's own check)");
+    expect(checked.stdout).toMatch(/amazon's own check: \d+ items asked, 1 refused/);
+    expect(checked.stdout).toContain(
+      "not checked by the channel (its API has no check without applying): google, meta",
+    );
+    expect(simulators.amazon.items().size).toBe(0);
+    expect(simulators.amazon.calls.some((call) => call.query?.mode === "VALIDATION_PREVIEW")).toBe(true);
   });
 
   it("puts every valid item in each simulator; the refused item carries the simulator's reason", async () => {

@@ -1,8 +1,6 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { GENERATED_FORMATS, writeGeneratedCatalog } from "../../dev/write-generated-catalog.js";
-import { simulatorInstructions, startSimulators } from "../../dev/simulators/run-simulators.js";
-import { writeDemoSimulatorConfig } from "../simulator-config.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { parseFlags } from "../run-options.js";
 import { display } from "../summary-text.js";
@@ -58,6 +56,9 @@ export function registerDev(program: Command, setExit: (code: ExitCode) => void)
     )
     .action(async (raw: unknown) => {
       const flags = parseFlags(SimulatorFlagsSchema, raw);
+      const { simulatorInstructions, startSimulators } =
+        await import("../../dev/simulators/run-simulators.js");
+      const { writeDemoSimulatorConfig } = await import("../simulator-config.js");
       const [perSecond, burst] = (flags.rateLimit ?? "").split("/").map(Number);
       const simulators = await startSimulators({
         host: flags.host,

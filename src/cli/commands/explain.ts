@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { createRateLimiter } from "../../infra/rate-limiters.js";
 import { formatRowIssue } from "../../core/issues.js";
 import { isMoney, formatMoney } from "../../core/money.js";
 import type { FieldValue } from "../../mapping/types.js";
@@ -11,8 +10,6 @@ import { withCatalogOptions } from "../common-options.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { existsSync } from "node:fs";
 import type { ExplainPublishing } from "../../pipeline/explain-publishing.js";
-import { explainPublishing } from "../../pipeline/explain-publishing.js";
-import { openPublishEnvironment } from "../publish-environment.js";
 import { PublishFlagsSchema, parseFlags, resolvePublishRun } from "../run-options.js";
 import { display } from "../summary-text.js";
 
@@ -40,6 +37,9 @@ export function registerExplain(program: Command, setExit: (code: ExitCode) => v
       const result = await explainSku(run, sku);
       let publishing: ExplainPublishing[] = [];
       if (result.found && !flags.offline) {
+        const { explainPublishing } = await import("../../pipeline/explain-publishing.js");
+        const { openPublishEnvironment } = await import("../publish-environment.js");
+        const { createRateLimiter } = await import("../../infra/rate-limiters.js");
         const state = options.state;
         // Explain never creates a state file: without one, nothing was published from here.
         const environment =

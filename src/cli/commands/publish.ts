@@ -3,14 +3,11 @@ import { formatMoney, isMoney } from "../../core/money.js";
 import type { PublishValue } from "../../core/publish.js";
 import { prepareRun } from "../../pipeline/plan.js";
 import type { ChannelPlan, PublishResult } from "../../pipeline/publish.js";
-import { runPublish } from "../../pipeline/publish.js";
 import type { ReconcileResult } from "../../pipeline/reconcile.js";
-import { runReconcile } from "../../pipeline/reconcile.js";
 import type { ExecutionResult } from "../../sync/publish-executor.js";
 import { withCatalogOptions } from "../common-options.js";
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from "../exit-codes.js";
 import { createProgress } from "../progress.js";
-import { openPublishEnvironment } from "../publish-environment.js";
 import { PublishFlagsSchema, parseFlags, resolvePublishRun } from "../run-options.js";
 import { formatSummary } from "../summary-text.js";
 
@@ -55,6 +52,10 @@ export function registerPublish(program: Command, setExit: (code: ExitCode) => v
       const flags = parseFlags(PublishFlagsSchema, raw);
       const options = await resolvePublishRun(flags);
       const run = await prepareRun(options.catalog, options.channels);
+      // Loaded here, not with the command tree: the API clients, SQLite and Redis stay out of
+      // every other command's memory (export's peak RSS).
+      const { runPublish } = await import("../../pipeline/publish.js");
+      const { openPublishEnvironment } = await import("../publish-environment.js");
       const environment = await openPublishEnvironment(options.state);
       const progress = createProgress(process.stderr, flags.quiet || flags.json ? "off" : "auto");
       let result: PublishResult;
@@ -102,6 +103,8 @@ export function registerPublish(program: Command, setExit: (code: ExitCode) => v
       const flags = parseFlags(PublishFlagsSchema, raw);
       const options = await resolvePublishRun(flags);
       const run = await prepareRun(options.catalog, options.channels);
+      const { runReconcile } = await import("../../pipeline/reconcile.js");
+      const { openPublishEnvironment } = await import("../publish-environment.js");
       const environment = await openPublishEnvironment(options.state);
       let result: ReconcileResult;
       try {

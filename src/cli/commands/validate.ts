@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import type { RateLimit, RateLimiter } from "../../infra/rate-limit.js";
-import { createRateLimiter } from "../../infra/rate-limiters.js";
 import { formatRowIssue } from "../../core/issues.js";
 import { prepareRun } from "../../pipeline/plan.js";
 import { runValidate } from "../../pipeline/validate.js";
@@ -27,6 +26,7 @@ export function registerValidate(program: Command, setExit: (code: ExitCode) => 
       const options = await resolveCommonRun(flags);
       const run = await prepareRun(options.catalog, options.channels);
       const limiters = new Map<string, RateLimiter>();
+      const { createRateLimiter } = await import("../../infra/rate-limiters.js");
       const remote = flags.remote
         ? {
             limiterFor: (key: string, limit: RateLimit) => {

@@ -4,7 +4,9 @@ import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { currencyDecimals } from "../../core/money.js";
 import { Quota } from "./quota.js";
-import type { RunningSimulator } from "./simulator.js";
+import type { RecordedCall, RunningSimulator } from "./simulator.js";
+
+export type { RecordedCall } from "./simulator.js";
 
 /**
  * A local twin of Amazon's Selling Partner API for listings: Login with Amazon tokens, the
@@ -28,17 +30,6 @@ export const AMAZON_SIMULATOR_CREDENTIALS = {
   clientSecret: "amzn1.oa2-cs.v1.simulator-secret-0f3c",
   refreshToken: "Atzr|simulator-refresh-token-7d1e",
 } as const;
-
-/** One request the simulator answered. */
-export interface RecordedCall {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  /** The parsed JSON body (form bodies as an object), or `undefined`. */
-  body: unknown;
-  status: number;
-  at: number;
-}
 
 /** An issue as Amazon reports it on a listing. */
 export interface AmazonSimulatorIssue {

@@ -2,7 +2,9 @@ import { generateKeyPairSync, randomBytes, verify } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Quota } from "./quota.js";
-import type { RunningSimulator } from "./simulator.js";
+import type { RecordedCall, RunningSimulator } from "./simulator.js";
+
+export type { RecordedCall } from "./simulator.js";
 
 /**
  * A local twin of the Google Merchant API v1 (products, inventories) and of Google's OAuth 2.0
@@ -35,16 +37,6 @@ export interface GoogleSimulatorOptions {
   dataSource?: string;
   feedLabel?: string;
   contentLanguage?: string;
-}
-
-/** One request the simulator answered. */
-export interface RecordedCall {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  body: unknown;
-  status: number;
-  at: number;
 }
 
 export interface SimulatorIssue {

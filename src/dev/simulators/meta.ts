@@ -3,7 +3,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { formatAmount, parseMoney } from "../../core/money.js";
 import { Quota } from "./quota.js";
-import type { RunningSimulator } from "./simulator.js";
+import type { RecordedCall, RunningSimulator } from "./simulator.js";
+
+export type { RecordedCall } from "./simulator.js";
 
 /**
  * A local twin of Meta's Graph API catalog batch endpoints (../shared/reference/meta.md §4–5):
@@ -34,16 +36,6 @@ export interface MetaSimulatorOptions {
   appSecret?: string | null;
   /** The Graph version in paths it answers (default v26.0). */
   graphVersion?: string;
-}
-
-export interface RecordedCall {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  /** The parsed JSON (or form) body, when there was one. */
-  body: unknown;
-  status: number;
-  at: number;
 }
 
 /** A problem Meta reports about an item (batch error, or a disapproval read back). */

@@ -3,6 +3,18 @@
  * Each simulator follows the official wire format (paths, auth, field names, error bodies, 429s,
  * asynchronous processing) and exposes what it holds so a test can assert on it.
  */
+/** One request a simulator answered, for a test's assertions ("exactly one price-only call"). */
+export interface RecordedCall {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** The parsed JSON body (a form body as an object), or `undefined`. */
+  body: unknown;
+  status: number;
+  /** When it was answered (ms since epoch). */
+  at: number;
+}
+
 export interface RunningSimulator {
   /** `google`, `meta`, `amazon`: the channel whose API it stands for. */
   channel: string;
