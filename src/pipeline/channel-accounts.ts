@@ -3,7 +3,7 @@ import type { ChannelPublisher, PublishContext } from "../channels/publisher.js"
 import { publisherOf } from "../channels/publishers.js";
 import type { RateLimit, RateLimiter } from "../infra/rate-limit.js";
 import type { UpdateBudget } from "../sync/delta-plan.js";
-import type { PreparedChannel } from "./plan.js";
+import type { PreparedChannel, PreparedRun } from "./plan.js";
 
 /** One channel account of a run, ready to publish to: its API, quota, budget and state scope. */
 export interface ChannelAccount {
@@ -43,4 +43,9 @@ export async function openChannelAccount(
     budget: definition.updateBudget?.(settings),
     scope: `${options.workspace}/${channel.id}/${publisher.account}`,
   };
+}
+
+/** Every channel account of the run, opened together (all settings checked before any work). */
+export function openChannelAccounts(run: PreparedRun, options: AccountOptions): Promise<ChannelAccount[]> {
+  return Promise.all(run.channels.map((channel) => openChannelAccount(channel, options)));
 }

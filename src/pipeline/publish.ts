@@ -3,12 +3,12 @@ import type { PublishRecord, Section } from "../core/publish.js";
 import type { RateLimit, RateLimiter } from "../infra/rate-limit.js";
 import { ChangeSpool } from "../sync/change-spool.js";
 import type { PlanCounts, PlannedChange } from "../sync/delta-plan.js";
-import { DeltaPlanner } from "../sync/delta-plan.js";
+import { DeltaPlanner, deletesHeld } from "../sync/delta-plan.js";
 import type { ExecutionResult } from "../sync/publish-executor.js";
 import { PublishExecutor } from "../sync/publish-executor.js";
 import type { StateStore } from "../sync/state-store.js";
 import type { ChannelAccount } from "./channel-accounts.js";
-import { openChannelAccount } from "./channel-accounts.js";
+import { openChannelAccounts } from "./channel-accounts.js";
 import { KeyRegistry } from "./key-registry.js";
 import type { PreparedRun } from "./plan.js";
 import type { RunSummary } from "./run-report.js";
@@ -102,11 +102,7 @@ export async function runPublish(run: PreparedRun, options: PublishOptions): Pro
   const now = options.now ?? Date.now();
   const signal = options.signal ?? new AbortController().signal;
   // Every account is checked (settings, secrets) before the catalog is read.
-  const accounts = await Promise.all(
-    run.channels.map((channel) =>
-      openChannelAccount(channel, { workspace: options.workspace, limiterFor: options.limiterFor, signal }),
-    ),
-  );
+  const accounts = await openChannelAccounts(run, { ...options, signal });
   const scopes = accounts.map((account) => account.scope);
   return withLocks(options.store, scopes, async () => {
     const runs: ChannelRun[] = [];
@@ -212,8 +208,7 @@ async function finishChannel(
       await deleteSpool.add(deletes);
     }
     const published = entry.planner.published;
-    const deletesHeld =
-      !options.force && deleteSpool.size > 0 && deleteSpool.size > Math.floor(published * options.maxShrink);
+    const held = deletesHeld(deleteSpool.size, published, options.maxShrink, options.force);
     entry.planningMs += performance.now() - started;
     const plan: ChannelPlan = {
       planningMs: Math.round(entry.planningMs),
@@ -222,7 +217,7 @@ async function finishChannel(
       scope: entry.scope,
       counts: entry.planner.counts,
       published,
-      deletesHeld,
+      deletesHeld: held,
       examples: entry.examples,
     };
     options.onPlan?.(plan);
@@ -238,7 +233,7 @@ async function finishChannel(
       now,
     });
     await executor.run(entry.spool.batches(1000));
-    if (!deletesHeld) await executor.run(deleteSpool.batches(1000));
+    if (!held) await executor.run(deleteSpool.batches(1000));
     return { ...plan, execution: executor.result() };
   } finally {
     await deleteSpool.dispose();

@@ -4,9 +4,10 @@ import { ChangeSpool } from "../sync/change-spool.js";
 import type { ExecutionResult } from "../sync/publish-executor.js";
 import { PublishExecutor } from "../sync/publish-executor.js";
 import type { Finding, FindingKind } from "../sync/reconcile.js";
+import { deletesHeld as guardHolds } from "../sync/delta-plan.js";
 import { Reconciler } from "../sync/reconcile.js";
 import type { ItemState, StateStore } from "../sync/state-store.js";
-import { openChannelAccount } from "./channel-accounts.js";
+import { openChannelAccounts } from "./channel-accounts.js";
 import type { PreparedRun } from "./plan.js";
 import { withLocks } from "./publish.js";
 import type { BuildRunOptions } from "./stream-build.js";
@@ -51,11 +52,7 @@ export async function runReconcile(run: PreparedRun, options: ReconcileOptions):
   const started = performance.now();
   const now = options.now ?? Date.now();
   const signal = options.signal ?? new AbortController().signal;
-  const entries = await Promise.all(
-    run.channels.map((channel) =>
-      openChannelAccount(channel, { workspace: options.workspace, limiterFor: options.limiterFor, signal }),
-    ),
-  );
+  const entries = await openChannelAccounts(run, { ...options, signal });
   return withLocks(options.store, options.fix ? entries.map((entry) => entry.scope) : [], async () => {
     const reconcilers = await Promise.all(
       entries.map((entry) => Reconciler.load(entry.publisher, entry.context)),
@@ -83,12 +80,8 @@ export async function runReconcile(run: PreparedRun, options: ReconcileOptions):
         const stored = await options.store.get(entry.scope, orphanKeys);
         stored.forEach((state) => state && priorStates.set(state.key, state));
         const deletes = reconciler.orphans(priorStates);
-        const held = reconciler.counts.held;
         const deletesHeld =
-          options.fix &&
-          !options.force &&
-          deletes.length > 0 &&
-          deletes.length > Math.floor(held * options.maxShrink);
+          options.fix && guardHolds(deletes.length, reconciler.counts.held, options.maxShrink, options.force);
         const result: ChannelReconcileResult = {
           channel: entry.channel.id,
           account: entry.publisher.account,

@@ -26,6 +26,14 @@ export interface PlannedChange extends Change {
   prior?: ItemState;
 }
 
+/**
+ * The shrink guard on deletes (ARCHITECTURE.md invariant 2): true when `deletes` are more than
+ * `maxShrink` (0…1) of the `held` items the channel holds and the run is not forced.
+ */
+export function deletesHeld(deletes: number, held: number, maxShrink: number, force: boolean): boolean {
+  return !force && deletes > 0 && deletes > Math.floor(held * maxShrink);
+}
+
 /** Updates a channel wants per item per window (Google: about two a day); see PublisherDefinition. */
 export interface UpdateBudget {
   updates: number;

@@ -1,4 +1,5 @@
 import { setMaxListeners } from "node:events";
+import { mapLimited } from "../../infra/concurrency.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readSecret } from "../../config/env.js";
 import { OmnifeedError, isOmnifeedError } from "../../core/errors.js";
@@ -181,25 +182,6 @@ function outcomeOfError(change: Change, error: unknown): ItemOutcome {
     return { key: change.key, op: change.op, status: "rejected", issues };
   }
   return failed(change, errorText(error));
-}
-
-/** Runs `work` over `items` with at most `limit` in flight, keeping the input order. */
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await work(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 async function sendItem(client: AmazonClient, change: Change, call: CallOptions): Promise<ItemOutcome> {

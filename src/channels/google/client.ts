@@ -200,6 +200,15 @@ export interface ProductPage {
 }
 
 /** The Merchant API for one account and data source. */
+/** One Merchant API request, before the token and the quota are added. */
+interface GoogleRequest {
+  what: string;
+  method: string;
+  url: string;
+  params?: Record<string, unknown>;
+  data?: unknown;
+}
+
 export class GoogleMerchantClient {
   private jwt: JWT;
   private readonly reader: HttpClient;
@@ -373,16 +382,7 @@ export class GoogleMerchantClient {
     });
   }
 
-  private async call(
-    context: CallContext,
-    request: {
-      what: string;
-      method: string;
-      url: string;
-      params?: Record<string, unknown>;
-      data?: unknown;
-    },
-  ): Promise<AxiosResponse<unknown>> {
+  private async call(context: CallContext, request: GoogleRequest): Promise<AxiosResponse<unknown>> {
     try {
       return await this.callOnce(context, request);
     } catch (error) {
@@ -396,16 +396,7 @@ export class GoogleMerchantClient {
     }
   }
 
-  private async callOnce(
-    context: CallContext,
-    request: {
-      what: string;
-      method: string;
-      url: string;
-      params?: Record<string, unknown>;
-      data?: unknown;
-    },
-  ): Promise<AxiosResponse<unknown>> {
+  private async callOnce(context: CallContext, request: GoogleRequest): Promise<AxiosResponse<unknown>> {
     const http = context.limiter ? this.writerFor(context.limiter) : this.reader;
     const token = await this.accessToken();
     let lastBody: unknown;

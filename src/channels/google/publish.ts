@@ -1,4 +1,5 @@
 import { OmnifeedError, isOmnifeedError } from "../../core/errors.js";
+import { mapLimited } from "../../infra/concurrency.js";
 import type { ChannelIssue, ItemOutcome, PublishValues } from "../../core/publish.js";
 import { readSecret } from "../../config/env.js";
 import type { RateLimit } from "../../infra/rate-limit.js";
@@ -162,7 +163,7 @@ export class GooglePublisher implements ChannelPublisher {
     const stop = new AbortController();
     const signal = AbortSignal.any([context.signal, stop.signal]);
     let fatal: Error | undefined;
-    const outcomes = await mapBounded(changes, CONCURRENCY, async (change) => {
+    const outcomes = await mapLimited(changes, CONCURRENCY, async (change) => {
       try {
         return await this.sendOne(change, { signal, limiter: context.limiter });
       } catch (error) {
@@ -194,7 +195,7 @@ export class GooglePublisher implements ChannelPublisher {
   }
 
   async get(keys: readonly string[], context: PublishContext): Promise<RemoteItem[]> {
-    const products = await mapBounded(keys, CONCURRENCY, (key) =>
+    const products = await mapLimited(keys, CONCURRENCY, (key) =>
       this.client.getProduct(this.productId(key), { signal: context.signal }),
     );
     return products.filter((product): product is Product => product !== undefined).map(remoteItemOf);
@@ -377,25 +378,6 @@ export function remoteItemOf(product: Product): RemoteItem {
     issues,
     remoteId: product.name,
   };
-}
-
-/** Runs `work` over the items, at most `limit` at a time; results in the items' order. */
-async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  async function worker(): Promise<void> {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await work(items[index]!);
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, () => worker()));
-  return results;
 }
 
 /** Google's publisher definition, registered in `channels/publishers.ts`. */
