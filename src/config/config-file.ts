@@ -2,12 +2,70 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
+import { CronExpressionParser } from "cron-parser";
+import { ChannelIdSchema } from "../core/ids.js";
 import { OmnifeedError } from "../core/errors.js";
 import { AmazonAccountSchema } from "../channels/amazon/config.js";
 import { GoogleAccountSchema } from "../channels/google/config.js";
 import { MetaAccountSchema } from "../channels/meta/config.js";
 import { didYouMean } from "../core/did-you-mean.js";
 import { SOURCE_FORMATS } from "../sources/source.js";
+
+const NAME = /^[A-Za-z0-9._-]+$/;
+const ENV_VAR = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name");
+
+/** The kinds of job a schedule may start; the worker's processors (src/jobs) run them. */
+export const SCHEDULED_JOB_KINDS = ["import", "build-feeds", "publish", "reconcile"] as const;
+export type ScheduledJobKind = (typeof SCHEDULED_JOB_KINDS)[number];
+
+/** `schedules.<name>`: a job and when it runs. */
+export const ScheduleSchema = z.strictObject({
+  job: z.enum(SCHEDULED_JOB_KINDS),
+  cron: z
+    .string()
+    .min(1)
+    .refine(
+      isCron,
+      "not a cron expression (minute hour day-of-month month day-of-week, optional seconds first)",
+    )
+    .describe('When it runs, e.g. "0 3 * * *" (03:00 every day).'),
+  tz: z
+    .string()
+    .min(1)
+    .refine(isTimeZone, "unknown time zone (an IANA name such as Europe/Berlin)")
+    .optional()
+    .describe("Time zone of the cron expression (default UTC)."),
+  channels: z
+    .array(ChannelIdSchema)
+    .min(1)
+    .optional()
+    .describe("The channels it covers (default: every enabled channel)."),
+  enabled: z.boolean().default(true),
+});
+export type Schedule = z.infer<typeof ScheduleSchema>;
+
+/** `lanes.<name>`: how many jobs of the lane one worker process runs at once. */
+const LaneSchema = z.strictObject({
+  concurrency: z.number().int().min(1).max(64).optional(),
+});
+
+function isCron(text: string): boolean {
+  try {
+    CronExpressionParser.parse(text, { tz: "UTC" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const ACCOUNT_SCHEMAS = {
   google: GoogleAccountSchema,
@@ -81,6 +139,63 @@ export const ConfigFileSchema = z.strictObject({
     .strictObject({
       workers: z.union([z.literal("auto"), z.number().int().min(0).max(64)]).optional(),
       batch_size: z.number().int().min(1).max(100_000).optional(),
+      chunk_batches: z
+        .number()
+        .int()
+        .min(1)
+        .optional()
+        .describe(
+          "Batches per chunk job when workers build a feed together (default 500: 50,000 variants at batch_size 100).",
+        ),
+    })
+    .optional(),
+  schedules: z
+    .record(z.string().regex(NAME, "letters, digits, dot, dash or underscore"), ScheduleSchema)
+    .optional()
+    .describe("Jobs the workers run on their own, by name; `omnifeed schedule sync` applies changes."),
+  lanes: z
+    .strictObject({
+      bulk: LaneSchema.optional().describe("Catalog work: import, feed builds, publish, reconcile."),
+      fast: LaneSchema.optional().describe("Orders, tracking and stock: never waits behind bulk work."),
+    })
+    .optional(),
+  jobs: z
+    .strictObject({
+      attempts: z.number().int().min(1).max(100).optional().describe("Tries per job (default 5)."),
+      backoff_ms: z
+        .number()
+        .int()
+        .min(100)
+        .optional()
+        .describe("First retry delay of a transient failure, doubled each time (default 5000)."),
+      keep_runs: z
+        .number()
+        .int()
+        .min(1)
+        .max(10_000)
+        .optional()
+        .describe("Finished runs kept per job for status and the console (default 50)."),
+    })
+    .optional(),
+  server: z
+    .strictObject({
+      host: z.string().min(1).optional().describe("Address to listen on (default 127.0.0.1)."),
+      port: z.number().int().min(0).max(65_535).optional().describe("Port (default 8080)."),
+      feeds_dir: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("Folder whose published feeds are served at /feeds/ (default output.dir)."),
+      auth: z
+        .strictObject({
+          token_env: ENV_VAR.optional().describe("Environment variable holding the bearer token."),
+          token_file: z.string().min(1).optional().describe("File holding the bearer token."),
+          basic_user: z.string().min(1).optional().describe("User name for HTTP basic auth."),
+          basic_password_env: ENV_VAR.optional(),
+          basic_password_file: z.string().min(1).optional(),
+        })
+        .optional()
+        .describe("Who may read hosted feeds, the console and /admin; secrets by env or file only."),
     })
     .optional(),
 });
@@ -146,6 +261,15 @@ function resolvePaths(config: ConfigFile, base: string): ConfigFile {
     },
     output: config.output && { ...config.output, dir: at(config.output.dir) },
     state: config.state && { ...config.state, file: at(config.state.file) },
+    server: config.server && {
+      ...config.server,
+      feeds_dir: at(config.server.feeds_dir),
+      auth: config.server.auth && {
+        ...config.server.auth,
+        token_file: at(config.server.auth.token_file),
+        basic_password_file: at(config.server.auth.basic_password_file),
+      },
+    },
   };
 }
 

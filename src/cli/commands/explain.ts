@@ -38,7 +38,7 @@ export function registerExplain(program: Command, setExit: (code: ExitCode) => v
       let publishing: ExplainPublishing[] = [];
       if (result.found && !flags.offline) {
         const { explainPublishing } = await import("../../pipeline/explain-publishing.js");
-        const { openPublishEnvironment } = await import("../publish-environment.js");
+        const { openPublishEnvironment } = await import("../../pipeline/publish-environment.js");
         const { createRateLimiter } = await import("../../infra/rate-limiters.js");
         const state = options.state;
         // Explain never creates a state file: without one, nothing was published from here.

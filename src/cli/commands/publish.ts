@@ -55,7 +55,7 @@ export function registerPublish(program: Command, setExit: (code: ExitCode) => v
       // Loaded here, not with the command tree: the API clients, SQLite and Redis stay out of
       // every other command's memory (export's peak RSS).
       const { runPublish } = await import("../../pipeline/publish.js");
-      const { openPublishEnvironment } = await import("../publish-environment.js");
+      const { openPublishEnvironment } = await import("../../pipeline/publish-environment.js");
       const environment = await openPublishEnvironment(options.state);
       const progress = createProgress(process.stderr, flags.quiet || flags.json ? "off" : "auto");
       let result: PublishResult;
@@ -104,7 +104,7 @@ export function registerPublish(program: Command, setExit: (code: ExitCode) => v
       const options = await resolvePublishRun(flags);
       const run = await prepareRun(options.catalog, options.channels);
       const { runReconcile } = await import("../../pipeline/reconcile.js");
-      const { openPublishEnvironment } = await import("../publish-environment.js");
+      const { openPublishEnvironment } = await import("../../pipeline/publish-environment.js");
       const environment = await openPublishEnvironment(options.state);
       let result: ReconcileResult;
       try {

@@ -5,7 +5,7 @@ import type { RateLimit, RateLimiter } from "../infra/rate-limit.js";
 import { createRateLimiter } from "../infra/rate-limiters.js";
 import { openStateStore } from "../sync/state-open.js";
 import type { StateStore } from "../sync/state-store.js";
-import type { StateChoice } from "./run-options.js";
+import type { StateChoice } from "./run-request.js";
 
 /**
  * What publish and reconcile run against: the state store and each outside account's token
