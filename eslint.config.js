@@ -39,8 +39,9 @@ const PART_IMPORTS = {
   pipeline: ["core", "config", "infra", "sources", "mapping", "channels", "feeds", "sync"],
   dev: ["core", "sources", "feeds"],
   jobs: USE_CASE_PARTS,
-  server: USE_CASE_PARTS,
-  cli: [...USE_CASE_PARTS, "dev"],
+  // The server shows the queues (Bull Board, metrics, readiness) that jobs owns.
+  server: [...USE_CASE_PARTS, "jobs"],
+  cli: [...USE_CASE_PARTS, "dev", "jobs", "server"],
 };
 const PARTS = Object.keys(PART_IMPORTS);
 
