@@ -8,6 +8,8 @@ import { registerExport } from "./commands/export.js";
 import { registerMapping } from "./commands/mapping.js";
 import { registerPublish } from "./commands/publish.js";
 import { registerValidate } from "./commands/validate.js";
+import { registerJobs } from "./commands/jobs.js";
+import { signalOwner } from "./signal-owner.js";
 import { EXIT, EXIT_CODES_HELP, exitCodeForKind, type ExitCode } from "./exit-codes.js";
 
 /** Builds the command tree; `run` parses argv and turns the outcome into an exit code. */
@@ -25,6 +27,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerPublish(program, setExit);
   registerExplain(program, setExit);
   registerMapping(program, setExit);
+  registerJobs(program, setExit);
   registerDev(program, setExit);
   return program;
 }
@@ -79,6 +82,11 @@ let stopping: Promise<never> | undefined;
  */
 function handleSignals(): () => void {
   const onSignal = (signal: keyof typeof SIGNAL_EXIT): void => {
+    const owner = signalOwner();
+    if (owner) {
+      owner(signal);
+      return;
+    }
     stopping ??= stop(signal);
   };
   const stop = async (signal: keyof typeof SIGNAL_EXIT): Promise<never> => {

@@ -175,6 +175,14 @@ export const ConfigFileSchema = z.strictObject({
         .max(10_000)
         .optional()
         .describe("Finished runs kept per job for status and the console (default 50)."),
+      lock_ms: z
+        .number()
+        .int()
+        .min(1_000)
+        .optional()
+        .describe(
+          "How long a job's lock lasts unrenewed; a killed worker's job is taken over after about this long (default 30000).",
+        ),
     })
     .optional(),
   server: z

@@ -12,6 +12,12 @@ export interface ConnectRedisOptions {
   name?: string;
   /** How long one connection attempt may take (default 2,000 ms). */
   connectTimeoutMs?: number;
+  /**
+   * A connection for BullMQ queues and workers: commands wait in the offline queue while Redis is
+   * away instead of failing after one retry, so a worker rides out a restart (BullMQ requires
+   * `maxRetriesPerRequest: null` for its blocking commands).
+   */
+  forQueues?: boolean;
 }
 
 /** What the connection last failed with, kept per connection so a command error can say why. */
@@ -50,7 +56,7 @@ export function connectRedis(url: string, options: ConnectRedisOptions = {}): Re
   }
   const redis = new Redis(url, {
     lazyConnect: false,
-    maxRetriesPerRequest: 1,
+    maxRetriesPerRequest: options.forQueues ? null : 1,
     connectTimeout: options.connectTimeoutMs ?? 2_000,
     retryStrategy: (times) => Math.min(times * 100, 2_000),
     ...(options.name === undefined ? {} : { connectionName: options.name }),

@@ -1,0 +1,80 @@
+import { z } from "zod";
+import { ChannelIdSchema } from "../core/ids.js";
+import type { Lane } from "./lanes.js";
+
+/**
+ * Job kinds and their payloads. Every payload is parsed with its schema when a job is added and
+ * again when a worker takes it (STYLE.md rule 2): a job written by another version of omnifeed, or
+ * by hand in Redis, fails with a clear reason instead of half-running.
+ */
+export const JOB_KINDS = ["import", "build-feeds", "build-chunk", "publish", "reconcile"] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+/** The lane each kind runs in. Orders, tracking and stock (issue 10) will take the fast lane. */
+export const LANE_OF: Readonly<Record<JobKind, Lane>> = {
+  import: "bulk",
+  "build-feeds": "bulk",
+  "build-chunk": "bulk",
+  publish: "bulk",
+  reconcile: "bulk",
+};
+
+const Channels = z.array(ChannelIdSchema).min(1).optional();
+
+/** What every job names: the job (schedule name, or the kind for a job run on demand). */
+const Base = z.object({
+  /** The schedule's name, or the kind for a job run on demand: runs are kept under it. */
+  name: z.string().min(1),
+  /** The channels it covers; every enabled channel of the config when absent. */
+  channels: Channels,
+});
+
+export const ImportPayloadSchema = Base;
+export const BuildFeedsPayloadSchema = Base.extend({
+  force: z.boolean().default(false),
+  /** Set by the job itself once it has split the catalog into chunk jobs. */
+  step: z.enum(["start", "assemble"]).default("start"),
+  /** The chunk plan (pipeline/chunked-build.ts), kept in the job for the assembly step. */
+  plan: z.unknown().optional(),
+  spoolDir: z.string().optional(),
+});
+export const BuildChunkPayloadSchema = z.object({
+  name: z.string().min(1),
+  channels: Channels,
+  /** The parent build's plan and the chunk of it this job builds. */
+  plan: z.unknown(),
+  index: z.number().int().nonnegative(),
+  spoolDir: z.string().min(1),
+});
+export const PublishPayloadSchema = Base.extend({
+  /** Send deletes even past the shrink guard. */
+  force: z.boolean().default(false),
+});
+export const ReconcilePayloadSchema = Base.extend({
+  /** Send the differences found, as `omnifeed reconcile --fix`. */
+  fix: z.boolean().default(false),
+  force: z.boolean().default(false),
+});
+
+export const PAYLOAD_SCHEMAS = {
+  import: ImportPayloadSchema,
+  "build-feeds": BuildFeedsPayloadSchema,
+  "build-chunk": BuildChunkPayloadSchema,
+  publish: PublishPayloadSchema,
+  reconcile: ReconcilePayloadSchema,
+} as const satisfies Record<JobKind, z.ZodType>;
+
+export type PayloadOf<Kind extends JobKind> = z.infer<(typeof PAYLOAD_SCHEMAS)[Kind]>;
+export type PayloadInput<Kind extends JobKind> = z.input<(typeof PAYLOAD_SCHEMAS)[Kind]>;
+
+export function isJobKind(name: string): name is JobKind {
+  return (JOB_KINDS as readonly string[]).includes(name);
+}
+
+/**
+ * The identity of a piece of work: the same kind over the same channels is the same work, so it
+ * is never queued twice while one is waiting (BullMQ deduplication by this id).
+ */
+export function workIdOf(kind: JobKind, channels: readonly string[] | undefined): string {
+  return `${kind}:${channels && channels.length > 0 ? [...channels].sort().join(",") : "all"}`;
+}

@@ -1,0 +1,145 @@
+import type { ChannelId } from "../core/ids.js";
+import { runExport } from "../pipeline/export.js";
+import { openPublishEnvironment } from "../pipeline/publish-environment.js";
+import { runPublish } from "../pipeline/publish.js";
+import { runReconcile } from "../pipeline/reconcile.js";
+import {
+  CommonFlagsSchema,
+  ExportFlagsSchema,
+  PublishFlagsSchema,
+  resolveCommonRun,
+  resolveExportRun,
+  resolvePublishRun,
+} from "../pipeline/run-request.js";
+import { prepareRun } from "../pipeline/plan.js";
+import { runValidate } from "../pipeline/validate.js";
+import type { PayloadOf } from "./payloads.js";
+import type { JobReport } from "./run-record.js";
+import { buildFeedsReport, importReport, publishReport, reconcileReport } from "./run-record.js";
+
+/**
+ * The job processors: thin (STYLE.md rule 11). Each resolves its run from the worker's config
+ * file exactly as the CLI resolves it from flags, calls the same use case, and reports what
+ * happened in the run history's terms.
+ */
+export interface ProcessorContext {
+  /** The installation's omnifeed.config.yaml (the worker's `--config`). */
+  configFile: string;
+  /** Aborted when the worker shuts down and the job must be handed back. */
+  signal: AbortSignal;
+}
+
+function channelFlag(channels: readonly ChannelId[] | undefined): { channel?: string } {
+  return channels ? { channel: channels.join(",") } : {};
+}
+
+/** `import`: reads the catalog and checks every item against each channel; writes nothing. */
+export async function importCatalog(
+  payload: PayloadOf<"import">,
+  context: ProcessorContext,
+): Promise<JobReport> {
+  const request = await resolveCommonRun(
+    CommonFlagsSchema.parse({ config: context.configFile, ...channelFlag(payload.channels) }),
+  );
+  const run = await prepareRun(request.catalog, request.channels);
+  const result = await runValidate(
+    run,
+    { workers: request.workers, batchSize: request.batchSize, signal: context.signal },
+    () => Promise.resolve(),
+  );
+  return importReport(result);
+}
+
+/** `build-feeds` in one job: the export use case, into `output.dir` of the config. */
+export async function buildFeeds(
+  payload: PayloadOf<"build-feeds">,
+  context: ProcessorContext,
+): Promise<JobReport> {
+  const request = await resolveExportRun(
+    ExportFlagsSchema.parse({
+      config: context.configFile,
+      force: payload.force,
+      ...channelFlag(payload.channels),
+    }),
+  );
+  const run = await prepareRun(request.catalog, request.channels, request.feeds);
+  const result = await runExport(run, {
+    outDir: request.outDir,
+    gzip: request.gzip,
+    maxShrink: request.maxShrink,
+    force: request.force,
+    allowEmpty: request.allowEmpty,
+    strict: request.strict,
+    workers: request.workers,
+    batchSize: request.batchSize,
+    signal: context.signal,
+  });
+  return buildFeedsReport(result);
+}
+
+/** Workers keep publishing state in Redis whatever `state.backend` says: every machine shares it. */
+async function publishRequest(
+  context: ProcessorContext,
+  payload: { channels?: ChannelId[] | undefined; force: boolean; fix?: boolean },
+) {
+  const request = await resolvePublishRun(
+    PublishFlagsSchema.parse({
+      config: context.configFile,
+      state: "redis",
+      force: payload.force,
+      fix: payload.fix ?? false,
+      ...channelFlag(payload.channels),
+    }),
+  );
+  return { request, run: await prepareRun(request.catalog, request.channels) };
+}
+
+/** `publish`: the delta publish of `omnifeed publish`, state and token buckets in Redis. */
+export async function publishChannels(
+  payload: PayloadOf<"publish">,
+  context: ProcessorContext,
+): Promise<JobReport> {
+  const { request, run } = await publishRequest(context, payload);
+  const environment = await openPublishEnvironment(request.state);
+  try {
+    const result = await runPublish(run, {
+      store: environment.store,
+      workspace: request.state.workspace,
+      dryRun: false,
+      force: request.force,
+      maxShrink: request.maxShrink,
+      limiterFor: environment.limiterFor,
+      workers: request.workers,
+      batchSize: request.batchSize,
+      signal: context.signal,
+    });
+    return publishReport(result);
+  } finally {
+    await environment.close();
+  }
+}
+
+/** `reconcile`: what `omnifeed reconcile [--fix]` does. */
+export async function reconcileChannels(
+  payload: PayloadOf<"reconcile">,
+  context: ProcessorContext,
+): Promise<JobReport> {
+  const { request, run } = await publishRequest(context, payload);
+  const environment = await openPublishEnvironment(request.state);
+  try {
+    const result = await runReconcile(run, {
+      store: environment.store,
+      workspace: request.state.workspace,
+      fix: payload.fix,
+      force: request.force,
+      maxShrink: request.maxShrink,
+      limiterFor: environment.limiterFor,
+      workers: request.workers,
+      batchSize: request.batchSize,
+      signal: context.signal,
+    });
+    return reconcileReport(result);
+  } finally {
+    await environment.close();
+  }
+}

@@ -1,0 +1,71 @@
+import type { JobsOptions } from "bullmq";
+import { Queue, QueueEvents } from "bullmq";
+import type { Redis } from "ioredis";
+import type { ConfigFile } from "../config/config-file.js";
+import type { Lane } from "./lanes.js";
+import { LANES, bullPrefixOf, queueNameOf } from "./lanes.js";
+import type { JobKind, PayloadInput } from "./payloads.js";
+import { LANE_OF, PAYLOAD_SCHEMAS, workIdOf } from "./payloads.js";
+
+/** Tries per job unless `jobs.attempts` says otherwise. */
+export const DEFAULT_ATTEMPTS = 5;
+/** First retry delay of a transient failure (doubled each time, with jitter). */
+export const DEFAULT_BACKOFF_MS = 5_000;
+
+/** The lanes' queues of one installation (one Redis, one `OMNIFEED_REDIS_PREFIX`). */
+export interface JobQueues {
+  readonly byLane: Readonly<Record<Lane, Queue>>;
+  /**
+   * Queues work on demand. The same kind over the same channels is deduplicated while one such
+   * job waits or runs: the existing job is returned.
+   */
+  enqueue<Kind extends JobKind>(kind: Kind, payload: PayloadInput<Kind>): Promise<{ id: string; lane: Lane }>;
+  /** Events of a lane, for `run --wait` (opens its own connection on first use). */
+  events(lane: Lane): QueueEvents;
+  close(): Promise<void>;
+}
+
+/** How a job is retried and kept: the same for jobs on demand, scheduled ones and chunk jobs. */
+export function jobOptionsOf(config: ConfigFile): JobsOptions {
+  return {
+    attempts: config.jobs?.attempts ?? DEFAULT_ATTEMPTS,
+    backoff: { type: "exponential", delay: config.jobs?.backoff_ms ?? DEFAULT_BACKOFF_MS, jitter: 0.5 },
+    // Finished jobs are kept briefly for Bull Board; the run history is the lasting record.
+    removeOnComplete: { count: 1_000, age: 7 * 24 * 3600 },
+    removeOnFail: { count: 5_000, age: 30 * 24 * 3600 },
+  };
+}
+
+export function openQueues(connection: Redis, redisPrefix: string, config: ConfigFile): JobQueues {
+  const prefix = bullPrefixOf(redisPrefix);
+  const byLane = Object.fromEntries(
+    LANES.map((lane) => [lane, new Queue(queueNameOf(lane), { connection, prefix })]),
+  ) as Record<Lane, Queue>;
+  const events = new Map<Lane, QueueEvents>();
+  const options = jobOptionsOf(config);
+  return {
+    byLane,
+    async enqueue(kind, payload) {
+      const data = PAYLOAD_SCHEMAS[kind].parse(payload);
+      const lane = LANE_OF[kind];
+      const channels = "channels" in data ? data.channels : undefined;
+      const job = await byLane[lane].add(kind, data, {
+        ...options,
+        deduplication: { id: workIdOf(kind, channels) },
+      });
+      return { id: job.id ?? "", lane };
+    },
+    events(lane) {
+      let lanes = events.get(lane);
+      if (!lanes) {
+        lanes = new QueueEvents(queueNameOf(lane), { connection: connection.duplicate(), prefix });
+        events.set(lane, lanes);
+      }
+      return lanes;
+    },
+    async close() {
+      await Promise.all([...events.values()].map((queueEvents) => queueEvents.close()));
+      await Promise.all(Object.values(byLane).map((queue) => queue.close()));
+    },
+  };
+}

@@ -1,0 +1,266 @@
+import type { Job } from "bullmq";
+import { DelayedError, RateLimitError, UnrecoverableError, WaitingChildrenError, Worker } from "bullmq";
+import type { ConfigFile } from "../config/config-file.js";
+import { loadConfigFile } from "../config/config-file.js";
+import { OmnifeedError } from "../core/errors.js";
+import { connectRedis, whenRedisReady } from "../infra/redis.js";
+import type { RunHistory, RunOutcome, RunRecord } from "../sync/run-history.js";
+import { RedisRunHistory } from "../sync/run-history.js";
+import { startHeartbeat, workerIdOf } from "./heartbeats.js";
+import type { Lane } from "./lanes.js";
+import { DEFAULT_LANE_CONCURRENCY, bullPrefixOf, queueNameOf } from "./lanes.js";
+import type { JobKind } from "./payloads.js";
+import { LANE_OF, PAYLOAD_SCHEMAS, isJobKind } from "./payloads.js";
+import type { ProcessorContext } from "./processors.js";
+import { buildFeeds, importCatalog, publishChannels, reconcileChannels } from "./processors.js";
+import type { JobQueues } from "./queues.js";
+import { openQueues } from "./queues.js";
+import { errorKindOf, retryDecisionFor } from "./retry-policy.js";
+import type { JobReport } from "./run-record.js";
+import { syncSchedules } from "./schedules.js";
+import type { ChunkedBuilds } from "./chunked-builds.js";
+import { openChunkedBuilds } from "./chunked-builds.js";
+
+export interface WorkerOptions {
+  configFile: string;
+  redisUrl: string;
+  /** `OMNIFEED_REDIS_PREFIX`: every key of the installation starts with it. */
+  redisPrefix: string;
+  lanes: readonly Lane[];
+  /** Jobs per lane at once; `lanes.<lane>.concurrency` of the config, else the lane's default. */
+  concurrency?: number | undefined;
+  /**
+   * On SIGTERM, how long jobs in flight may take to finish before they are stopped and handed
+   * back to the queue for another worker (default 20 s).
+   */
+  graceMs?: number | undefined;
+  /** One line per event a person may want to see (job started, finished, failed). */
+  log?: ((line: string) => void) | undefined;
+}
+
+/** A running worker process's queues. */
+export interface RunningWorker {
+  readonly id: string;
+  readonly queues: JobQueues;
+  readonly history: RunHistory;
+  /** Stops taking jobs, lets those in flight finish within the grace time, hands back the rest. */
+  close(): Promise<void>;
+}
+
+/** How long a job's lock lasts without renewal: a worker killed mid-job loses it after this. */
+export const DEFAULT_LOCK_MS = 30_000;
+
+/**
+ * Starts the workers of one process: one BullMQ Worker per lane, the schedules of the config
+ * synced, a heartbeat, and the run history written after every attempt. A SIGKILLed worker's
+ * jobs are picked up by another worker once their lock expires (BullMQ's stalled-job check).
+ */
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const config = await loadConfigFile(options.configFile);
+  const connection = connectRedis(options.redisUrl, { name: "omnifeed-worker", forQueues: true });
+  try {
+    await whenRedisReady(connection, 5_000);
+  } catch (error) {
+    connection.disconnect();
+    throw error;
+  }
+  const id = workerIdOf();
+  const log = options.log ?? (() => undefined);
+  const queues = openQueues(connection, options.redisPrefix, config);
+  const history = new RedisRunHistory(connection, options.redisPrefix, config.jobs?.keep_runs ?? 50);
+  const shutdown = new AbortController();
+  const chunked = openChunkedBuilds({
+    queues,
+    config,
+    configFile: options.configFile,
+    signal: shutdown.signal,
+  });
+  const sync = await syncSchedules(queues, config);
+  if (sync.added.length + sync.changed.length + sync.removed.length > 0) {
+    log(
+      `schedules: ${sync.added.length} added, ${sync.changed.length} changed, ${sync.removed.length} removed, ${sync.unchanged.length} unchanged`,
+    );
+  }
+
+  const workers: Worker[] = [];
+  for (const lane of options.lanes) {
+    const concurrency =
+      options.concurrency ?? config.lanes?.[lane]?.concurrency ?? DEFAULT_LANE_CONCURRENCY[lane];
+    const worker: Worker = new Worker(
+      queueNameOf(lane),
+      (job, token) =>
+        processJob(job, token, {
+          worker,
+          lane,
+          id,
+          config,
+          history,
+          chunked,
+          log,
+          context: { configFile: options.configFile, signal: shutdown.signal },
+        }),
+      {
+        connection,
+        prefix: bullPrefixOf(options.redisPrefix),
+        concurrency,
+        lockDuration: config.jobs?.lock_ms ?? DEFAULT_LOCK_MS,
+        stalledInterval: config.jobs?.lock_ms ?? DEFAULT_LOCK_MS,
+        // A job whose worker died twice in a row is failed, not retried for ever.
+        maxStalledCount: 2,
+      },
+    );
+    // Connection errors are retried by ioredis; the worker goes on once Redis is back.
+    worker.on("error", (error) => log(`worker ${lane}: ${error.message}`));
+    workers.push(worker);
+  }
+  const stopHeartbeat = startHeartbeat(connection, options.redisPrefix, {
+    id,
+    lanes: [...options.lanes],
+    startedAt: Date.now(),
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    const graceMs = options.graceMs ?? 20_000;
+    // Take no new job; wait for those in flight, then stop them: they hand themselves back.
+    const drained = Promise.all(workers.map((worker) => worker.close()));
+    const timer = setTimeout(
+      () => shutdown.abort(new OmnifeedError("transient", "worker shutting down")),
+      graceMs,
+    );
+    await drained;
+    clearTimeout(timer);
+    await stopHeartbeat();
+    await chunked.close();
+    await queues.close();
+    await connection.quit().catch(() => connection.disconnect());
+  };
+  return {
+    id,
+    queues,
+    history,
+    close: () => (closing ??= close()),
+  };
+}
+
+interface JobEnvironment {
+  worker: Worker;
+  lane: Lane;
+  id: string;
+  config: ConfigFile;
+  history: RunHistory;
+  chunked: ChunkedBuilds;
+  log: (line: string) => void;
+  context: ProcessorContext;
+}
+
+/**
+ * One attempt of one job: payload checked, use case run, run recorded, and on failure the retry
+ * decided from the error's kind — backoff for transient errors, a lane pause for rate limits, no
+ * retry for the rest. A job stopped by shutdown is handed back at once, without using an attempt.
+ */
+async function processJob(job: Job, token: string | undefined, environment: JobEnvironment): Promise<string> {
+  const startedAt = Date.now();
+  const attempt = job.attemptsMade + 1;
+  const attempts = job.opts.attempts ?? 1;
+  const kind = job.name;
+  let jobName = kind;
+  const record = async (outcome: RunOutcome, report: Partial<JobReport>, failure?: RunRecord["failure"]) => {
+    const finishedAt = Date.now();
+    await environment.history
+      .add({
+        id: `${job.id ?? "?"}#${attempt}`,
+        job: jobName,
+        kind,
+        lane: environment.lane,
+        startedAt,
+        finishedAt,
+        durationMs: finishedAt - startedAt,
+        attempt,
+        outcome,
+        ...(failure ? { failure } : {}),
+        summary: report.summary ?? failure?.message ?? "",
+        channels: report.channels ?? [],
+        worker: environment.id,
+      })
+      .catch((error: unknown) => environment.log(`run history not written: ${(error as Error).message}`));
+  };
+
+  try {
+    if (!isJobKind(kind)) throw new OmnifeedError("config", `unknown job kind "${kind}"`);
+    const parsed = PAYLOAD_SCHEMAS[kind].safeParse(job.data);
+    if (!parsed.success) {
+      throw new OmnifeedError(
+        "config",
+        `job ${job.id ?? "?"}: bad payload: ${parsed.error.issues[0]?.message ?? "invalid"}`,
+      );
+    }
+    jobName = parsed.data.name;
+    environment.log(`${jobName} (${kind}) started: job ${job.id ?? "?"}, attempt ${attempt} of ${attempts}`);
+    const report = await runKind(kind, parsed.data, job, token, environment);
+    // A chunk job is part of its build's run, not a run of its own.
+    if (kind !== "build-chunk") await record(report.outcome, report);
+    environment.log(
+      `${jobName} ${report.outcome} in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${report.summary}`,
+    );
+    return report.summary;
+  } catch (error) {
+    if (
+      error instanceof WaitingChildrenError ||
+      error instanceof DelayedError ||
+      error instanceof RateLimitError
+    ) {
+      throw error;
+    }
+    if (environment.context.signal.aborted && token !== undefined) {
+      // Shutting down: hand the job back now rather than wait for its lock to expire.
+      await job.moveToDelayed(Date.now(), token);
+      environment.log(`${jobName} handed back to the queue (worker shutting down)`);
+      throw new DelayedError();
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    const failure = { kind: errorKindOf(error), message };
+    const decision = retryDecisionFor(error);
+    const last = decision.action === "give_up" || attempt >= attempts;
+    if (kind !== "build-chunk" || last) await record(last ? "failed" : "retrying", {}, failure);
+    environment.log(`${jobName} ${last ? "failed" : "will be retried"}: ${failure.kind}: ${message}`);
+    if (decision.action === "give_up") throw new UnrecoverableError(message);
+    if (decision.action === "wait") {
+      // The lane waits as the channel said; the job goes back without using an attempt.
+      await environment.worker.rateLimit(decision.waitMs);
+      throw new RateLimitError();
+    }
+    throw error instanceof Error ? error : new Error(message);
+  }
+}
+
+function runKind(
+  kind: JobKind,
+  payload: unknown,
+  job: Job,
+  token: string | undefined,
+  environment: JobEnvironment,
+): Promise<JobReport> {
+  const { context } = environment;
+  switch (kind) {
+    case "import":
+      return importCatalog(PAYLOAD_SCHEMAS.import.parse(payload), context);
+    case "build-feeds": {
+      const data = PAYLOAD_SCHEMAS["build-feeds"].parse(payload);
+      return environment.chunked.runs(data)
+        ? environment.chunked.build(job, token, data)
+        : buildFeeds(data, context);
+    }
+    case "build-chunk":
+      return environment.chunked.buildChunk(PAYLOAD_SCHEMAS["build-chunk"].parse(payload));
+    case "publish":
+      return publishChannels(PAYLOAD_SCHEMAS.publish.parse(payload), context);
+    case "reconcile":
+      return reconcileChannels(PAYLOAD_SCHEMAS.reconcile.parse(payload), context);
+  }
+}
+
+/** Which lane each job kind runs in, for `omnifeed run`. */
+export function laneOf(kind: JobKind): Lane {
+  return LANE_OF[kind];
+}
