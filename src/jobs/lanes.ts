@@ -22,3 +22,13 @@ export function bullPrefixOf(redisPrefix: string): string {
 export function isLane(name: string): name is Lane {
   return (LANES as readonly string[]).includes(name);
 }
+
+/**
+ * The Redis prefix of one installation: `OMNIFEED_REDIS_PREFIX` then the config's workspace, as
+ * for its publishing state. Queues, schedules, run history and heartbeats live under it, so two
+ * catalogs can share a Redis (and their accounts' token buckets, which are keyed by account under
+ * the base prefix) without taking each other's jobs.
+ */
+export function installationPrefixOf(redisPrefix: string, workspace: string | undefined): string {
+  return `${redisPrefix}${workspace ?? "default"}:`;
+}

@@ -42,6 +42,9 @@ export function openQueues(connection: Redis, redisPrefix: string, config: Confi
     LANES.map((lane) => [lane, new Queue(queueNameOf(lane), { connection, prefix })]),
   ) as Record<Lane, Queue>;
   const events = new Map<Lane, QueueEvents>();
+  // QueueEvents blocks its connection: each gets its own, closed here since BullMQ leaves
+  // connections it was handed open.
+  const eventConnections: Redis[] = [];
   const options = jobOptionsOf(config);
   return {
     byLane,
@@ -58,13 +61,16 @@ export function openQueues(connection: Redis, redisPrefix: string, config: Confi
     events(lane) {
       let lanes = events.get(lane);
       if (!lanes) {
-        lanes = new QueueEvents(queueNameOf(lane), { connection: connection.duplicate(), prefix });
+        const own = connection.duplicate();
+        eventConnections.push(own);
+        lanes = new QueueEvents(queueNameOf(lane), { connection: own, prefix });
         events.set(lane, lanes);
       }
       return lanes;
     },
     async close() {
       await Promise.all([...events.values()].map((queueEvents) => queueEvents.close()));
+      await Promise.all(eventConnections.map((own) => own.quit().catch(() => own.disconnect())));
       await Promise.all(Object.values(byLane).map((queue) => queue.close()));
     },
   };

@@ -8,7 +8,7 @@ import type { RunHistory, RunOutcome, RunRecord } from "../sync/run-history.js";
 import { RedisRunHistory } from "../sync/run-history.js";
 import { startHeartbeat, workerIdOf } from "./heartbeats.js";
 import type { Lane } from "./lanes.js";
-import { DEFAULT_LANE_CONCURRENCY, bullPrefixOf, queueNameOf } from "./lanes.js";
+import { DEFAULT_LANE_CONCURRENCY, bullPrefixOf, installationPrefixOf, queueNameOf } from "./lanes.js";
 import type { JobKind } from "./payloads.js";
 import { LANE_OF, PAYLOAD_SCHEMAS, isJobKind } from "./payloads.js";
 import type { ProcessorContext } from "./processors.js";
@@ -24,7 +24,7 @@ import { openChunkedBuilds } from "./chunked-builds.js";
 export interface WorkerOptions {
   configFile: string;
   redisUrl: string;
-  /** `OMNIFEED_REDIS_PREFIX`: every key of the installation starts with it. */
+  /** `OMNIFEED_REDIS_PREFIX`; the installation's keys are under it and the config's workspace. */
   redisPrefix: string;
   lanes: readonly Lane[];
   /** Jobs per lane at once; `lanes.<lane>.concurrency` of the config, else the lane's default. */
@@ -43,6 +43,8 @@ export interface RunningWorker {
   readonly id: string;
   readonly queues: JobQueues;
   readonly history: RunHistory;
+  /** The installation's Redis prefix (base prefix + workspace). */
+  readonly prefix: string;
   /** Stops taking jobs, lets those in flight finish within the grace time, hands back the rest. */
   close(): Promise<void>;
 }
@@ -66,8 +68,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   }
   const id = workerIdOf();
   const log = options.log ?? (() => undefined);
-  const queues = openQueues(connection, options.redisPrefix, config);
-  const history = new RedisRunHistory(connection, options.redisPrefix, config.jobs?.keep_runs ?? 50);
+  const prefix = installationPrefixOf(options.redisPrefix, config.state?.workspace);
+  const queues = openQueues(connection, prefix, config);
+  const history = new RedisRunHistory(connection, prefix, config.jobs?.keep_runs ?? 50);
   const shutdown = new AbortController();
   const chunked = openChunkedBuilds({
     queues,
@@ -101,7 +104,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         }),
       {
         connection,
-        prefix: bullPrefixOf(options.redisPrefix),
+        prefix: bullPrefixOf(prefix),
         concurrency,
         lockDuration: config.jobs?.lock_ms ?? DEFAULT_LOCK_MS,
         stalledInterval: config.jobs?.lock_ms ?? DEFAULT_LOCK_MS,
@@ -113,7 +116,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     worker.on("error", (error) => log(`worker ${lane}: ${error.message}`));
     workers.push(worker);
   }
-  const stopHeartbeat = startHeartbeat(connection, options.redisPrefix, {
+  const stopHeartbeat = startHeartbeat(connection, prefix, {
     id,
     lanes: [...options.lanes],
     startedAt: Date.now(),
@@ -139,6 +142,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     id,
     queues,
     history,
+    prefix,
     close: () => (closing ??= close()),
   };
 }

@@ -55,7 +55,8 @@ async function openInstallation(configOption: string | undefined) {
   const configFile = requireConfig(configOption);
   const config = await loadConfigFile(configFile);
   const url = requireRedisUrl();
-  const prefix = redisPrefixFromEnv();
+  const { installationPrefixOf } = await import("../../jobs/lanes.js");
+  const prefix = installationPrefixOf(redisPrefixFromEnv(), config.state?.workspace);
   const redis = connectRedis(url, { name: "omnifeed-cli", forQueues: true });
   try {
     await whenRedisReady(redis);
