@@ -51,6 +51,12 @@ export interface ChannelPublisher {
   /** The most changes one `send` takes (Meta: 5,000 requests per items_batch call). */
   maxBatch: number;
   /**
+   * For APIs called once per item: how many changes go to one `send`, so their outcomes are stored
+   * this often. A worker killed mid-publish has sent at most this many changes whose outcomes were
+   * not yet stored; the job's next attempt sends those again (an upsert on the channel).
+   */
+  checkpointEvery?: number;
+  /**
    * Sends the changes and waits until the channel has processed them (polling a batch or a feed
    * where the channel works asynchronously). Returns one outcome per change, in any order. Throws
    * only when the whole call cannot go on (bad credentials: `auth`; bad settings: `config`).

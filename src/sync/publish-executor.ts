@@ -65,7 +65,10 @@ export class PublishExecutor {
 
   /** Sends the changes of `batches` (each cut to the channel's batch size) and records the outcomes. */
   async run(batches: AsyncIterable<PlannedChange[]>): Promise<void> {
-    const size = Math.max(1, Math.min(this.publisher.maxBatch, MAX_SEND_BATCH));
+    const size = Math.max(
+      1,
+      Math.min(this.publisher.maxBatch, this.publisher.checkpointEvery ?? Infinity, MAX_SEND_BATCH),
+    );
     for await (const batch of batches) {
       for (let start = 0; start < batch.length; start += size) {
         this.options.context.signal.throwIfAborted();

@@ -49,7 +49,7 @@ describe.skipIf(unreachable !== undefined && !UNDER_CI)("workers, schedules and 
       await waitFor(
         async () => (await runs()).some((run) => run.outcome === "succeeded"),
         30_000,
-        worker.log,
+        () => worker.log(),
       );
     } finally {
       worker.child.kill("SIGTERM");
@@ -90,7 +90,7 @@ describe.skipIf(unreachable !== undefined && !UNDER_CI)("workers, schedules and 
       removed: [],
       unchanged: ["feeds", "publish-morning"],
     });
-    const after = JSON.parse(
+    const after: unknown = JSON.parse(
       (await omnifeed(["schedule", "list", "--config", config, "--json"], env)).stdout,
     );
     expect(after).toMatchObject([
@@ -107,7 +107,8 @@ describe.skipIf(unreachable !== undefined && !UNDER_CI)("workers, schedules and 
     expect(first.code, first.stderr).toBe(0);
     expect(JSON.parse(second.stdout)).toEqual(JSON.parse(first.stdout));
     const other = await omnifeed(["run", "import", "--channel", "google", "--config", config, "--json"], env);
-    expect(JSON.parse(other.stdout).id).not.toBe(JSON.parse(first.stdout).id);
+    const idOf = (text: string) => (JSON.parse(text) as { id: string }).id;
+    expect(idOf(other.stdout)).not.toBe(idOf(first.stdout));
 
     const worker = await startWorkerProcess(config, env);
     try {
@@ -116,7 +117,11 @@ describe.skipIf(unreachable !== undefined && !UNDER_CI)("workers, schedules and 
       expect(waited.stdout).toMatch(/^build-feeds \(build-feeds\) succeeded in [\d.]+ s, attempt 1/);
       expect(waited.stdout).toContain("google: 91 accepted");
       const prefixOf = installationPrefix(prefix, "ondemand");
-      await waitFor(async () => (await runsOf(prefixOf, "import")).length >= 2, 30_000, worker.log);
+      await waitFor(
+        async () => (await runsOf(prefixOf, "import")).length >= 2,
+        30_000,
+        () => worker.log(),
+      );
 
       const status = await omnifeed(["status", "--config", config], env);
       expect(status.code, status.stderr).toBe(0);

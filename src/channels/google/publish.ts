@@ -150,6 +150,8 @@ export class GooglePublisher implements ChannelPublisher {
   readonly account: string;
   /** No multi-item call saves quota on the Merchant API: a batch is only what one `send` holds. */
   readonly maxBatch = 1000;
+  /** Outcomes are stored after every 8 rounds of the 8 calls in flight. */
+  readonly checkpointEvery = CONCURRENCY * 8;
 
   constructor(
     private readonly client: GoogleMerchantClient,
