@@ -1,7 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import compress from "@fastify/compress";
-import fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+} from "fastify";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createLogger } from "../infra/logger.js";
@@ -76,7 +81,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const app = fastify({
     loggerInstance,
     genReqId: requestIdOf,
-    requestIdLogLabel: "requestId",
+    logController: new LogController({ requestIdLogLabel: "requestId" }),
     bodyLimit: BODY_LIMIT_BYTES,
   });
   app.decorate("runHistory", options.history);
@@ -105,7 +110,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     if (options.feedsDir !== undefined) registerHostedFeeds(scope, { dir: options.feedsDir });
     scope.get("/metrics", async (_request, reply) => {
       const text = await registry.metrics();
-      return reply.header("content-type", registry.contentType).header("cache-control", "no-store").send(text);
+      return reply
+        .header("content-type", registry.contentType)
+        .header("cache-control", "no-store")
+        .send(text);
     });
     if (options.queues !== undefined) await registerBullBoard(scope, options.queues);
     for (const plugin of options.protectedPlugins ?? []) await scope.register(plugin);

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { OmnifeedError } from "../core/errors.js";
+import { errorBody } from "./errors.js";
 
 /**
  * Who may read hosted feeds, metrics, Bull Board and the console. Secrets are already resolved
@@ -81,12 +82,18 @@ export function challengesFor(auth: ServerAuth): string[] {
   return challenges;
 }
 
-/** An `onRequest` hook that answers 401 unless the request is authorized. */
+/**
+ * An `onRequest` hook that answers 401 unless the request is authorized. It answers itself
+ * rather than throwing: a plugin in the scope (Bull Board) may set its own error handler, which
+ * would turn the refusal into a 500.
+ */
 export function requireAuth(auth: ServerAuth) {
   const challenges = challengesFor(auth);
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (isAuthorized(request, auth)) return;
-    reply.header("www-authenticate", challenges);
-    throw new OmnifeedError("auth", "missing or wrong credentials");
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    if (isAuthorized(request, auth)) return undefined;
+    return reply
+      .code(401)
+      .header("www-authenticate", challenges)
+      .send(errorBody(request, "auth", "missing or wrong credentials"));
   };
 }

@@ -50,7 +50,10 @@ async function redisCheck(redis: Redis, timeoutMs: number): Promise<ReadinessChe
   }
 }
 
-async function workersCheck(list: () => Promise<readonly LiveWorker[]>, timeoutMs: number): Promise<ReadinessCheck> {
+async function workersCheck(
+  list: () => Promise<readonly LiveWorker[]>,
+  timeoutMs: number,
+): Promise<ReadinessCheck> {
   try {
     const workers = await withTimeout(list(), timeoutMs, "worker list");
     if (workers.length === 0) return { ok: false, detail: "no worker alive" };

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import { JOB_DURATION_BUCKETS, readRunMetrics, type RunMetrics } from "../sync/run-metrics.js";
+import { collectDefaultMetrics, Counter, Gauge, Registry, type Histogram } from "prom-client";
+import { readRunMetrics, type RunMetrics } from "../sync/run-metrics.js";
 import type { BoardQueue } from "./queues.js";
 
 /**
@@ -67,19 +67,9 @@ export function createMetricsRegistry(options: MetricsOptions): Registry {
   // The three run metrics are read in one go per scrape: prom-client asks each metric in the same
   // tick, and they share the pending read.
   let pending: Promise<RunMetrics | undefined> | undefined;
-  const redisUp = new Gauge({
-    name: "omnifeed_metrics_redis_up",
-    help: "1 when this scrape read the job and item counters from Redis, 0 when it could not.",
-    registers: [registry],
-  });
   const snapshot = (): Promise<RunMetrics | undefined> => {
     pending ??= readRunMetrics(redis, prefix)
-      .then((metrics) => {
-        redisUp.set(1);
-        return metrics;
-      })
       .catch((error: unknown) => {
-        redisUp.set(0);
         logger.warn({ err: error }, "run counters unreadable for /metrics");
         return undefined;
       })
@@ -88,6 +78,15 @@ export function createMetricsRegistry(options: MetricsOptions): Registry {
       });
     return pending;
   };
+
+  new Gauge({
+    name: "omnifeed_metrics_redis_up",
+    help: "1 when this scrape read the job and item counters from Redis, 0 when it could not.",
+    registers: [registry],
+    async collect() {
+      this.set((await snapshot()) === undefined ? 0 : 1);
+    },
+  });
 
   new Counter({
     name: "omnifeed_job_runs_total",
@@ -117,41 +116,36 @@ export function createMetricsRegistry(options: MetricsOptions): Registry {
     },
   });
 
+  // prom-client's Histogram can only observe values one by one, while these buckets come
+  // ready-counted from Redis: this metric object gives the registry the series as they are.
   const durationName = "omnifeed_job_duration_seconds";
   const durationHelp = "How long job runs took, start to end, by job and lane.";
-  const duration = new Histogram({
+  const duration = {
     name: durationName,
     help: durationHelp,
-    labelNames: ["job", "lane"] as const,
-    buckets: [...JOB_DURATION_BUCKETS],
-    registers: [registry],
-  });
-  // prom-client can only observe values one by one; the buckets come ready-counted from Redis,
-  // so this histogram reports them as they are.
-  duration.get = async () => {
-    const metrics = await snapshot();
-    const values = (metrics?.durations ?? []).flatMap((entry) => {
-      const labels = { job: entry.job, lane: entry.lane };
-      return [
-        ...entry.buckets.map((bucket) => ({
-          metricName: `${durationName}_bucket`,
-          labels: { ...labels, le: bucket.le },
-          value: bucket.count,
-        })),
-        { metricName: `${durationName}_bucket`, labels: { ...labels, le: "+Inf" }, value: entry.count },
-        { metricName: `${durationName}_sum`, labels, value: entry.sumSeconds },
-        { metricName: `${durationName}_count`, labels, value: entry.count },
-      ];
-    });
-    // `le` is a label of the series prom-client renders, not of the histogram's declared labels.
-    return {
-      name: durationName,
-      help: durationHelp,
-      type: "histogram",
-      aggregator: "sum",
-      values,
-    } as unknown as Awaited<ReturnType<Histogram<"job" | "lane">["get"]>>;
+    type: "histogram" as const,
+    aggregator: "sum" as const,
+    reset: () => undefined,
+    get: async () => {
+      const metrics = await snapshot();
+      const values = (metrics?.durations ?? []).flatMap((entry) => {
+        const labels = { job: entry.job, lane: entry.lane };
+        return [
+          ...entry.buckets.map((bucket) => ({
+            metricName: `${durationName}_bucket`,
+            labels: { ...labels, le: bucket.le },
+            value: bucket.count,
+          })),
+          { metricName: `${durationName}_bucket`, labels: { ...labels, le: "+Inf" }, value: entry.count },
+          { metricName: `${durationName}_sum`, labels, value: entry.sumSeconds },
+          { metricName: `${durationName}_count`, labels, value: entry.count },
+        ];
+      });
+      return { name: durationName, help: durationHelp, type: "histogram", aggregator: "sum", values };
+    },
   };
+  // The registry reads only name, type, get() and reset() of a metric.
+  registry.registerMetric(duration as unknown as Histogram);
 
   return registry;
 }

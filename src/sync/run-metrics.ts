@@ -183,7 +183,10 @@ export async function readRunMetrics(redis: Redis, prefix: string): Promise<RunM
     return [{ channel, status, count: numberOf(value) }];
   });
 
-  const byLabels = <T>(label: (entry: T) => string) => (a: T, b: T) => label(a).localeCompare(label(b));
+  const byLabels =
+    <T>(label: (entry: T) => string) =>
+    (a: T, b: T) =>
+      label(a).localeCompare(label(b));
   return {
     runs: runs.sort(byLabels((entry) => field(entry.job, entry.lane, entry.outcome))),
     durations: [...durations.values()].sort(byLabels((entry) => field(entry.job, entry.lane))),

@@ -115,7 +115,9 @@ async function serve(flags: ServeFlags): Promise<void> {
   const host = flags.host ?? config?.server?.host ?? DEFAULT_HOST;
   const port = flags.port ?? config?.server?.port ?? DEFAULT_PORT;
   const feedsDir =
-    flags.feedsDir !== undefined ? resolve(flags.feedsDir) : (config?.server?.feeds_dir ?? config?.output?.dir);
+    flags.feedsDir !== undefined
+      ? resolve(flags.feedsDir)
+      : (config?.server?.feeds_dir ?? config?.output?.dir);
   const auth = await resolveServerAuth(config, host, flags.insecureNoAuth);
   const logger = createLogger({ name: "omnifeed-server", level: flags.logLevel });
 
@@ -172,7 +174,10 @@ export function registerServe(program: Command, setExit: (code: ExitCode) => voi
     .option("--config <file>", "omnifeed.config.yaml: server.host, port, feeds_dir and auth")
     .option("--host <address>", `address to listen on (default server.host, else ${DEFAULT_HOST})`)
     .option("--port <number>", `port (default server.port, else ${DEFAULT_PORT}; 0 picks a free one)`)
-    .option("--feeds-dir <dir>", "folder whose published feeds are served (default server.feeds_dir, else output.dir)")
+    .option(
+      "--feeds-dir <dir>",
+      "folder whose published feeds are served (default server.feeds_dir, else output.dir)",
+    )
     .option("--insecure-no-auth", "serve without credentials; only on a loopback address", false)
     .option("--log-level <level>", `${LOG_LEVELS.join(", ")} (default info)`)
     .addHelpText(
