@@ -12,6 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+/* global fetch */
+
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const args = process.argv.slice(2);
 const flag = (name, fallback) => {
