@@ -641,6 +641,51 @@ describe("omnifeed serve", () => {
     expect(stderr).toContain("SIGTERM: closing the server");
   });
 
+  it.skipIf(unreachable !== undefined)(
+    "with REDIS_URL and server.auth: token auth, the lanes in Bull Board and readiness from heartbeats",
+    async () => {
+      const configDir = freshDir("server-config");
+      const config = join(configDir, "omnifeed.config.yaml");
+      writeFileSync(config, "server:\n  auth:\n    token_env: OMNIFEED_TEST_SERVE_TOKEN\n");
+      const servePrefix = `${prefix}serve:`;
+      const child = startOmnifeed(["serve", "--config", config, "--port", "0", "--log-level", "silent"], {
+        REDIS_URL: url,
+        OMNIFEED_REDIS_PREFIX: servePrefix,
+        OMNIFEED_TEST_SERVE_TOKEN: TOKEN,
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      const address = await new Promise<string>((resolve, reject) => {
+        child.stdout?.on("data", (chunk: Buffer) => {
+          stdout += chunk.toString();
+          const found = /serving on (http:\/\/\S+\/)/.exec(stdout);
+          if (found?.[1]) resolve(found[1]);
+        });
+        void exited.then(() => reject(new Error(`serve exited early: ${stderr}`)));
+      });
+      try {
+        expect(stdout).toContain("auth token");
+        expect((await fetch(`${address}admin/queues/api/queues`)).status).toBe(401);
+        const board = await fetch(`${address}admin/queues/api/queues?token=${TOKEN}`);
+        expect(board.status).toBe(200);
+        const text = await board.text();
+        expect(text).toContain("omnifeed-bulk");
+        expect(text).toContain("omnifeed-fast");
+        const ready = await fetch(`${address}readyz`);
+        expect(ready.status).toBe(503);
+        expect(await ready.json()).toMatchObject({ checks: { redis: { ok: true }, workers: { ok: false } } });
+      } finally {
+        child.kill("SIGTERM");
+      }
+      expect(await exited).toBe(0);
+      const cleanup = connectRedis(url, { name: "omnifeed-test" });
+      await deleteKeysUnder(cleanup, servePrefix);
+      await cleanup.quit();
+    },
+  );
+
   it("refuses --insecure-no-auth off loopback, and a config without server.auth", async () => {
     const open = await omnifeed(["serve", "--host", "0.0.0.0", "--port", "0", "--insecure-no-auth"]);
     expect(open.code).toBe(2);

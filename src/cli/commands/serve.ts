@@ -89,12 +89,19 @@ interface JobViews {
 }
 
 /**
- * WIRING POINT FOR src/jobs: open the lanes' queues (Bull Board, `omnifeed_queue_jobs`) and the
- * list of live workers from their heartbeats (`/readyz`) on `redis`, and close them in `close`.
- * Until the jobs part is wired in, the server runs without them.
+ * WIRING POINT FOR src/jobs: the lanes' queues (Bull Board, `omnifeed_queue_jobs`) and the live
+ * workers from their heartbeats (`/readyz`) of the installation under `prefix`. Loaded here, not
+ * with the command tree, so other commands never load bullmq.
  */
-function openJobViews(_config: ConfigFile | undefined, _redis: Redis, _prefix: string): Promise<JobViews> {
-  return Promise.resolve({ close: () => Promise.resolve() });
+async function openJobViews(config: ConfigFile | undefined, redis: Redis, prefix: string): Promise<JobViews> {
+  const { openQueues } = await import("../../jobs/queues.js");
+  const { liveWorkers } = await import("../../jobs/heartbeats.js");
+  const queues = openQueues(redis, prefix, config ?? {});
+  return {
+    queues: Object.values(queues.byLane),
+    liveWorkers: () => liveWorkers(redis, prefix),
+    close: () => queues.close(),
+  };
 }
 
 /** The first SIGINT or SIGTERM, with the signals taken over (`signal-owner.ts`) until `release`. */
@@ -122,7 +129,9 @@ async function serve(flags: ServeFlags): Promise<void> {
   const logger = createLogger({ name: "omnifeed-server", level: flags.logLevel });
 
   const url = redisUrlFromEnv();
-  const prefix = redisPrefixFromEnv();
+  // The installation's keys (queues, heartbeats, run history), as the worker writes them.
+  const { installationPrefixOf } = await import("../../jobs/lanes.js");
+  const prefix = installationPrefixOf(redisPrefixFromEnv(), config?.state?.workspace);
   const redis = url === undefined ? undefined : connectRedis(url, { name: "omnifeed-server" });
   let views: JobViews | undefined;
   let app: FastifyInstance | undefined;
