@@ -9,6 +9,7 @@ import { registerMapping } from "./commands/mapping.js";
 import { registerPublish } from "./commands/publish.js";
 import { registerValidate } from "./commands/validate.js";
 import { registerJobs } from "./commands/jobs.js";
+import { registerServe } from "./commands/serve.js";
 import { signalOwner } from "./signal-owner.js";
 import { EXIT, EXIT_CODES_HELP, exitCodeForKind, type ExitCode } from "./exit-codes.js";
 
@@ -28,6 +29,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerExplain(program, setExit);
   registerMapping(program, setExit);
   registerJobs(program, setExit);
+  registerServe(program, setExit);
   registerDev(program, setExit);
   return program;
 }

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { ERROR_KINDS } from "../core/errors.js";
+import { addRunMetrics } from "./run-metrics.js";
 
 /**
  * What one job run did, kept for `omnifeed status` and the web console: when it ran, how it ended
@@ -96,7 +97,8 @@ export interface RunHistory {
 
 /**
  * Runs in Redis: one list per job (`<prefix>runs:<job>`) trimmed to `keep` entries, one list of
- * every run trimmed to `keep` × 10, and a set of job names. Written with one MULTI per run.
+ * every run trimmed to `keep` × 10, and a set of job names. Written with one MULTI per run, which
+ * also adds the run's figures to the counters `/metrics` shows (`run-metrics.ts`).
  */
 export class RedisRunHistory implements RunHistory {
   constructor(
@@ -107,14 +109,15 @@ export class RedisRunHistory implements RunHistory {
 
   async add(run: RunRecord): Promise<void> {
     const text = JSON.stringify(RunRecordSchema.parse(run));
-    await this.redis
+    const multi = this.redis
       .multi()
       .lpush(this.key(run.job), text)
       .ltrim(this.key(run.job), 0, this.keep - 1)
       .lpush(this.allKey(), text)
       .ltrim(this.allKey(), 0, this.keep * 10 - 1)
-      .sadd(this.jobsKey(), run.job)
-      .exec();
+      .sadd(this.jobsKey(), run.job);
+    addRunMetrics(multi, this.prefix, run);
+    await multi.exec();
   }
 
   async recent(options: { job?: string | undefined; limit?: number | undefined } = {}): Promise<RunRecord[]> {
