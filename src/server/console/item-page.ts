@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import type { ChannelIssue } from "../../core/publish.js";
 import type { RowIssue } from "../../core/issues.js";
-import type { FieldValue } from "../../mapping/types.js";
+import type { FieldValue, TraceStep } from "../../mapping/types.js";
 import type { ExplainChannel } from "../../pipeline/explain.js";
 import type { ExplainPublishing } from "../../pipeline/explain-publishing.js";
 import type { ItemView } from "../../pipeline/explain-view.js";
@@ -115,29 +115,11 @@ function channelSection(entry: ExplainChannel, publishing: readonly ExplainPubli
     <h2>${channel} <span class="badge ${result.status}">${result.status}</span></h2>
     <p>${outcome}</p>
     <h3>Rules that fired</h3>
-    ${
-      (result.trace ?? []).length === 0
-        ? html`<p class="muted">None.</p>`
-        : html`<table class="trace">
-            <thead>
-              <tr>
-                <th>step</th>
-                <th>name</th>
-                <th>what it did</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${(result.trace ?? []).map(
-                (step) =>
-                  html`<tr>
-                    <td>${step.kind}</td>
-                    <td><code>${step.id}</code></td>
-                    <td>${step.detail}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
-    }
+    ${traceTable(
+      "trace",
+      (result.trace ?? []).filter((step) => step.kind !== "field"),
+    )}
+    ${fieldSteps(result.trace ?? [])}
     <h3>Output fields</h3>
     <table class="output">
       <thead>
@@ -188,6 +170,39 @@ function channelSection(entry: ExplainChannel, publishing: readonly ExplainPubli
     }
     ${publishing.map(publishingPart)}
   </section>`;
+}
+
+// Fields are filled one step each: dozens of lines, shown on demand below the rules.
+function fieldSteps(trace: readonly TraceStep[]): SafeHtml {
+  const steps = trace.filter((step) => step.kind === "field");
+  if (steps.length === 0) return html``;
+  return html`<details>
+    <summary>How each field was filled (${steps.length} steps)</summary>
+    ${traceTable("field-steps", steps)}
+  </details>`;
+}
+
+function traceTable(name: string, steps: readonly TraceStep[]): SafeHtml {
+  if (steps.length === 0) return html`<p class="muted">None.</p>`;
+  return html`<table class="${name}">
+    <thead>
+      <tr>
+        <th>step</th>
+        <th>name</th>
+        <th>what it did</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${steps.map(
+        (step) =>
+          html`<tr>
+            <td>${step.kind}</td>
+            <td><code>${step.id}</code></td>
+            <td>${step.detail}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }
 
 function publishingPart(entry: ExplainPublishing): SafeHtml {

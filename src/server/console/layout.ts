@@ -66,6 +66,10 @@ pre { background: var(--back); border: 1px solid var(--line); border-radius: 4px
 .chart { max-width: 100%; height: auto; }
 .chart text { font: 11px system-ui, sans-serif; fill: var(--muted); }
 .chart .axis-title { font-weight: 600; fill: var(--ink); }
+table.issues a, table.runs td.job, table.runs td.worker { white-space: nowrap; }
+td.value { white-space: normal; word-break: break-word; }
+td.failure code { color: var(--rejected); font-weight: 600; }
+details { margin: 0.4rem 0; } summary { cursor: pointer; color: var(--accent); }
 .empty { padding: 1rem 1.25rem; }
 .empty ol { margin: 0.4rem 0; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }

@@ -38,7 +38,7 @@ function runsTable(runs: readonly RunRecord[], name: string): SafeHtml {
   const rows = runs.map(
     (run) =>
       html`<tr class="run" data-outcome="${run.outcome}">
-        <td><a href="/console/runs?job=${encodeURIComponent(run.job)}">${run.job}</a></td>
+        <td class="job"><a href="/console/runs?job=${encodeURIComponent(run.job)}">${run.job}</a></td>
         <td>${run.kind}</td>
         <td class="num">${formatTime(run.startedAt)}</td>
         <td class="num">${formatDuration(run.durationMs)}</td>
@@ -53,7 +53,7 @@ function runsTable(runs: readonly RunRecord[], name: string): SafeHtml {
           }
         </td>
         <td class="deferred">${deferredText(run)}</td>
-        <td><span class="muted">${run.worker ?? ""}</span></td>
+        <td class="worker"><span class="muted">${run.worker ?? ""}</span></td>
       </tr>`,
   );
   return html`<table class="runs ${name}">
