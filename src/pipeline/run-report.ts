@@ -10,7 +10,12 @@ export interface IssueCount {
   count: number;
   /** One item that has it, to start looking. */
   example: { sku: string; message: string };
+  /** The first items that have it (up to three, `example` first), for the web console and status. */
+  examples: { sku: string; message: string }[];
 }
+
+// Example items kept per issue code: enough to start looking, few enough to keep reports small.
+const ISSUE_EXAMPLES_KEPT = 3;
 
 export interface ChannelSummary {
   channel: ChannelId;
@@ -105,15 +110,21 @@ export class RunReport {
       for (const issue of batch.issues) {
         const key = `${issue.severity}:${issue.code}:${issue.field ?? ""}`;
         const counted = summary.issues.get(key);
-        if (counted) counted.count += 1;
-        else
+        if (counted) {
+          counted.count += 1;
+          if (counted.examples.length < ISSUE_EXAMPLES_KEPT)
+            counted.examples.push({ sku: issue.sku, message: issue.message });
+        } else {
+          const example = { sku: issue.sku, message: issue.message };
           summary.issues.set(key, {
             code: issue.code,
             severity: issue.severity,
             field: issue.field,
             count: 1,
-            example: { sku: issue.sku, message: issue.message },
+            example,
+            examples: [{ ...example }],
           });
+        }
       }
     }
   }

@@ -1,15 +1,13 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { formatRowIssue } from "../../core/issues.js";
-import { isMoney, formatMoney } from "../../core/money.js";
 import type { FieldValue } from "../../mapping/types.js";
 import type { ExplainResult } from "../../pipeline/explain.js";
-import { explainSku } from "../../pipeline/explain.js";
 import { prepareRun } from "../../pipeline/plan.js";
 import { withCatalogOptions } from "../common-options.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
-import { existsSync } from "node:fs";
 import type { ExplainPublishing } from "../../pipeline/explain-publishing.js";
+import { explainItem, fieldText, sentChanges } from "../../pipeline/explain-view.js";
 import { PublishFlagsSchema, parseFlags, resolvePublishRun } from "../run-options.js";
 import { display } from "../summary-text.js";
 
@@ -34,31 +32,11 @@ export function registerExplain(program: Command, setExit: (code: ExitCode) => v
       const flags = parseFlags(PublishFlagsSchema.extend({ offline: z.boolean().default(false) }), raw);
       const options = await resolvePublishRun(flags);
       const run = await prepareRun(options.catalog, options.channels);
-      const result = await explainSku(run, sku);
-      let publishing: ExplainPublishing[] = [];
-      if (result.found && !flags.offline) {
-        const { explainPublishing } = await import("../../pipeline/explain-publishing.js");
-        const { openPublishEnvironment } = await import("../../pipeline/publish-environment.js");
-        const { createRateLimiter } = await import("../../infra/rate-limiters.js");
-        const state = options.state;
-        // Explain never creates a state file: without one, nothing was published from here.
-        const environment =
-          state.backend === "embedded" && !existsSync(state.file)
-            ? undefined
-            : await openPublishEnvironment(state);
-        try {
-          publishing = await explainPublishing(run, result, {
-            store: environment?.store,
-            workspace: state.workspace,
-            limiterFor: environment?.limiterFor ?? ((key, limit) => createRateLimiter({ key, limit })),
-          });
-        } finally {
-          await environment?.close();
-        }
-      }
+      const view = await explainItem(run, sku, { state: options.state, offline: flags.offline });
+      const { publishing, ...result } = view;
       process.stdout.write(
         flags.json
-          ? `${JSON.stringify({ ...result, publishing }, null, 2)}\n`
+          ? `${JSON.stringify(view, null, 2)}\n`
           : formatExplain(result) + formatPublishing(publishing),
       );
       setExit(result.found ? EXIT.ok : EXIT.inputProblems);
@@ -97,7 +75,7 @@ function formatPublishing(entries: readonly ExplainPublishing[]): string {
         `    the channel holds it now: ${remote.status}${remote.remoteId ? ` (${remote.remoteId})` : ""}`,
       );
       for (const [field, value] of Object.entries(remote.values)) {
-        lines.push(`      ${field}  ${renderValue(value as FieldValue)}`);
+        lines.push(`      ${field}  ${fieldText(value as FieldValue)}`);
       }
       for (const issue of remote.issues)
         lines.push(
@@ -141,9 +119,9 @@ function formatExplain(result: ExplainResult): string {
     const width = Math.max(...Object.keys(item.mapped).map((name) => name.length), 4);
     for (const [name, value] of Object.entries(item.mapped)) {
       if (value === undefined || value === "") continue;
-      lines.push(`    ${name.padEnd(width)}  ${renderValue(value)}`);
+      lines.push(`    ${name.padEnd(width)}  ${fieldText(value)}`);
     }
-    lines.push(...sentChanges(item.mapped, item.item));
+    lines.push(...formatSentChanges(item.mapped, item.item));
     if (item.issues.length === 0) lines.push("  no issues");
     for (const issue of item.issues) {
       lines.push(
@@ -154,44 +132,10 @@ function formatExplain(result: ExplainResult): string {
   return `${lines.join("\n")}\n`;
 }
 
-/**
- * Where the channel sends another value than the mapping gave (a category path sent as its id, a
- * damaged barcode left out, a key cleaned), so explain shows what the feeds carry. Amazon's value
- * objects (`[{ value, marketplace_id }]`) are read as their values.
- */
-function sentChanges(mapped: Readonly<Record<string, FieldValue>>, item: unknown): string[] {
-  const attributes = (item as { attributes?: Record<string, unknown> } | undefined)?.attributes;
-  if (!attributes) return [];
-  const lines: string[] = [];
-  for (const [name, value] of Object.entries(mapped)) {
-    if (value === undefined || value === "") continue;
-    const given = renderValue(value);
-    if (given === "") continue;
-    const sent = name in attributes ? sentText(attributes[name]) : undefined;
-    if (sent === given) continue;
-    if (sent === undefined && !(name in attributes)) continue; // a field the channel names otherwise
-    lines.push(`    ${name}  ${sent === undefined ? "(left out, see the issues)" : `sent as ${sent}`}`);
-  }
+function formatSentChanges(mapped: Readonly<Record<string, FieldValue>>, item: unknown): string[] {
+  const lines = sentChanges(mapped, item).map(
+    ({ field, sent }) =>
+      `    ${field}  ${sent === undefined ? "(left out, see the issues)" : `sent as ${sent}`}`,
+  );
   return lines.length > 0 ? ["  changed by the channel:", ...lines] : [];
-}
-
-function sentText(value: unknown): string | undefined {
-  if (value === undefined || value === null || value === "") return undefined;
-  if (Array.isArray(value)) {
-    const parts = value.map((entry: unknown) =>
-      entry !== null && typeof entry === "object" && "value" in entry
-        ? sentText(entry.value)
-        : sentText(entry),
-    );
-    return parts.filter((part) => part !== undefined).join(" | ") || undefined;
-  }
-  return renderValue(value as FieldValue);
-}
-
-function renderValue(value: FieldValue): string {
-  if (isMoney(value)) return formatMoney(value);
-  if (Array.isArray(value)) return value.map((entry: FieldValue) => renderValue(entry)).join(" | ");
-  if (typeof value === "object") return JSON.stringify(value);
-  const text = String(value);
-  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
