@@ -2,6 +2,7 @@ import { basename } from "node:path";
 import { Command, CommanderError } from "commander";
 import { isOmnifeedError } from "../core/errors.js";
 import { removeOwnTempFiles } from "../feeds/temp-file.js";
+import { registerConfig } from "./commands/config.js";
 import { registerDev } from "./commands/dev.js";
 import { registerExplain } from "./commands/explain.js";
 import { registerExport } from "./commands/export.js";
@@ -30,6 +31,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerMapping(program, setExit);
   registerJobs(program, setExit);
   registerServe(program, setExit);
+  registerConfig(program, setExit);
   registerDev(program, setExit);
   return program;
 }

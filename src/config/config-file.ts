@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { CronExpressionParser } from "cron-parser";
 import { ChannelIdSchema } from "../core/ids.js";
@@ -10,6 +9,16 @@ import { GoogleAccountSchema } from "../channels/google/config.js";
 import { MetaAccountSchema } from "../channels/meta/config.js";
 import { didYouMean } from "../core/did-you-mean.js";
 import { SOURCE_FORMATS } from "../sources/source.js";
+import {
+  ConfigFileError,
+  dottedPath,
+  parseConfigYaml,
+  sortProblems,
+  type ConfigPathKey,
+  type ConfigProblem,
+  type ConfigYaml,
+} from "./config-problems.js";
+import { childSchema, unwrapSchema } from "./schema-walk.js";
 
 const NAME = /^[A-Za-z0-9._-]+$/;
 const ENV_VAR = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name");
@@ -20,7 +29,7 @@ export type ScheduledJobKind = (typeof SCHEDULED_JOB_KINDS)[number];
 
 /** `schedules.<name>`: a job and when it runs. */
 export const ScheduleSchema = z.strictObject({
-  job: z.enum(SCHEDULED_JOB_KINDS),
+  job: z.enum(SCHEDULED_JOB_KINDS).describe("The job it starts."),
   cron: z
     .string()
     .min(1)
@@ -40,13 +49,19 @@ export const ScheduleSchema = z.strictObject({
     .min(1)
     .optional()
     .describe("The channels it covers (default: every enabled channel)."),
-  enabled: z.boolean().default(true),
+  enabled: z.boolean().default(true).describe("false keeps the schedule written down but stopped."),
 });
 export type Schedule = z.infer<typeof ScheduleSchema>;
 
 /** `lanes.<name>`: how many jobs of the lane one worker process runs at once. */
 const LaneSchema = z.strictObject({
-  concurrency: z.number().int().min(1).max(64).optional(),
+  concurrency: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe("Jobs of this lane one worker process runs at once."),
 });
 
 function isCron(text: string): boolean {
@@ -76,9 +91,19 @@ const ACCOUNT_SCHEMAS = {
 /** `channels.<id>` in the config file; `account` is validated by the channel's own schema. */
 function channelEntry<Account extends z.ZodType>(account: Account) {
   return z.strictObject({
-    enabled: z.boolean().default(true),
-    mapping: z.string().min(1).optional(),
-    feeds: z.array(z.string()).optional(),
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe("false leaves the channel out of runs without --channel and out of schedules."),
+    mapping: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The channel's mapping file (default: the bundled channel-mappings/<channel>.yaml)."),
+    feeds: z
+      .array(z.string())
+      .optional()
+      .describe("The feed files export writes for the channel (default: every feed the mapping lists)."),
     account: account.optional().describe("Who sells on the channel, and where (adr/0009)."),
   });
 }
@@ -90,10 +115,16 @@ function channelEntry<Account extends z.ZodType>(account: Account) {
 export const ConfigFileSchema = z.strictObject({
   catalog: z
     .strictObject({
-      file: z.string().min(1).optional(),
-      format: z.enum(SOURCE_FORMATS).optional(),
+      file: z.string().min(1).optional().describe("The catalog file, like --catalog."),
+      format: z
+        .enum(SOURCE_FORMATS)
+        .optional()
+        .describe("The catalog format, like --format (detected when absent)."),
       encoding: z.string().min(1).optional().describe("Text encoding of the file, like --encoding."),
-      options: z.record(z.string(), z.unknown()).optional(),
+      options: z
+        .record(z.string(), z.unknown())
+        .optional()
+        .describe("Source options, e.g. currency and store_url (like --currency and --store-url)."),
     })
     .optional(),
   channels: z
@@ -105,8 +136,8 @@ export const ConfigFileSchema = z.strictObject({
     .optional(),
   output: z
     .strictObject({
-      dir: z.string().min(1).optional(),
-      gzip: z.boolean().optional(),
+      dir: z.string().min(1).optional().describe("Where export writes the feeds, like --out."),
+      gzip: z.boolean().optional().describe("Write feeds gzipped, like --gzip."),
       max_shrink: z.number().min(0).max(100).optional().describe("Percent, like --max-shrink."),
       allow_empty: z.boolean().optional().describe("Like --allow-empty."),
     })
@@ -137,8 +168,17 @@ export const ConfigFileSchema = z.strictObject({
     .optional(),
   build: z
     .strictObject({
-      workers: z.union([z.literal("auto"), z.number().int().min(0).max(64)]).optional(),
-      batch_size: z.number().int().min(1).max(100_000).optional(),
+      workers: z
+        .union([z.literal("auto"), z.number().int().min(0).max(64)])
+        .optional()
+        .describe("Build threads, like --workers: 0 builds on the main thread (default auto)."),
+      batch_size: z
+        .number()
+        .int()
+        .min(1)
+        .max(100_000)
+        .optional()
+        .describe("Records per batch, like --batch-size (default 100)."),
       chunk_batches: z
         .number()
         .int()
@@ -209,7 +249,25 @@ export const ConfigFileSchema = z.strictObject({
 });
 export type ConfigFile = z.infer<typeof ConfigFileSchema>;
 
+/**
+ * Reads and validates omnifeed.config.yaml, paths resolved against its folder. Every schema
+ * problem is reported at once, each with its dotted path and `file:line:col`, in one
+ * {@link ConfigFileError} (kind `config`). Whether the files and secrets it names exist is not
+ * checked here (commands that need them say so when they start): `omnifeed config check` does.
+ */
 export async function loadConfigFile(path: string): Promise<ConfigFile> {
+  const { yaml, problems } = await readConfigYaml(path);
+  if (problems.length > 0) throw new ConfigFileError(problems);
+  const parsed = ConfigFileSchema.safeParse(yaml.document.toJS() ?? {});
+  if (!parsed.success) throw new ConfigFileError(configSchemaProblems(parsed.error.issues, yaml));
+  return resolvePaths(parsed.data, dirname(resolve(path)));
+}
+
+/**
+ * The config file parsed as YAML, with its syntax problems (every one). A file that cannot be
+ * read is an error of its own: there is nothing to check.
+ */
+export async function readConfigYaml(path: string): Promise<ReturnType<typeof parseConfigYaml>> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -218,40 +276,111 @@ export async function loadConfigFile(path: string): Promise<ConfigFile> {
       where: path,
     });
   }
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter });
-  if (document.errors.length > 0) {
-    const [first] = document.errors;
-    const line = first?.linePos?.[0];
-    throw new OmnifeedError("config", first?.message ?? "invalid YAML", {
-      where: line ? `${path}:${line.line}:${line.col}` : path,
-    });
+  return parseConfigYaml(text, path);
+}
+
+/** zod's issues as located problems, in file order; unknown keys name the likely one. */
+export function configSchemaProblems(
+  issues: readonly z.core.$ZodIssue[],
+  yaml: ConfigYaml,
+  prefix: readonly ConfigPathKey[] = [],
+): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  for (const issue of issues) addIssue(issue, prefix, yaml, out);
+  return sortProblems(out);
+}
+
+function addIssue(
+  issue: z.core.$ZodIssue,
+  prefix: readonly ConfigPathKey[],
+  yaml: ConfigYaml,
+  out: ConfigProblem[],
+): void {
+  const path = [...prefix, ...(issue.path as ConfigPathKey[])];
+  const problem = (message: string, where = yaml.where(path)): void => {
+    out.push({ severity: "error", path: dottedPath(path), message, where });
+  };
+  switch (issue.code) {
+    case "unrecognized_keys":
+      for (const key of issue.keys) {
+        const known = knownKeysAt(path);
+        problem(
+          `unknown key "${key}"${didYouMean(key, known)}${accountKeysHint(path, known)}`,
+          yaml.where([...path, key], { key: true }),
+        );
+      }
+      return;
+    case "invalid_union": {
+      // The branch that missed least says what was meant; a value of the wrong type for every
+      // branch gets the list of what each would take.
+      const scores = issue.errors.map(branchScore);
+      const best = Math.min(...scores);
+      const branch = issue.errors[scores.indexOf(best)];
+      if (branch && best !== Number.POSITIVE_INFINITY) {
+        for (const inner of branch) addIssue(inner, path, yaml, out);
+        return;
+      }
+      const expected = issue.errors.flat().flatMap((inner) => {
+        if (inner.code === "invalid_type") return [inner.expected];
+        if (inner.code === "invalid_value") return inner.values.map((value) => JSON.stringify(value));
+        return [];
+      });
+      problem(expected.length > 0 ? `expected ${[...new Set(expected)].join(" or ")}` : issue.message);
+      return;
+    }
+    case "invalid_key":
+      problem(
+        `key "${String(path[path.length - 1])}": ${issue.issues.map((inner) => inner.message).join("; ")}`,
+        yaml.where(path, { key: true }),
+      );
+      return;
+    case "invalid_type":
+    case "invalid_value":
+      // zod says "expected string, received undefined" for a key that is not there at all.
+      if (path.length > 0 && !yaml.document.hasIn(path)) {
+        const expected = issue.message
+          .replace(/^Invalid (?:input|option): /, "")
+          .replace(/, received undefined$/, "");
+        problem(`missing (${expected})`);
+        return;
+      }
+      problem(issue.message);
+      return;
+    default:
+      problem(issue.message);
   }
-  const parsed = ConfigFileSchema.safeParse(document.toJS() ?? {});
-  if (!parsed.success) {
-    const [issue] = parsed.error.issues;
-    const node = issue ? document.getIn(issue.path as (string | number)[], true) : undefined;
-    const range = (node as { range?: [number, number, number] } | undefined)?.range;
-    const position = range ? lineCounter.linePos(range[0]) : undefined;
-    const at = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-    const hint = issue ? accountKeyHint(issue) : "";
-    throw new OmnifeedError("config", `${at}${issue?.message ?? "invalid config"}${hint}`, {
-      where: position ? `${path}:${position.line}:${position.col}` : path,
-    });
+}
+
+/** How badly a union branch missed: a wrong type at its root rules it out. */
+function branchScore(issues: readonly z.core.$ZodIssue[]): number {
+  let total = 0;
+  for (const issue of issues) {
+    if ((issue.code === "invalid_type" || issue.code === "invalid_value") && issue.path.length === 0)
+      return Number.POSITIVE_INFINITY;
+    total += issue.code === "unrecognized_keys" ? issue.keys.length : 1;
   }
-  return resolvePaths(parsed.data, dirname(resolve(path)));
+  return total;
 }
 
 // A misspelt account key is the likely mistake of a merchant's first config: name the valid keys.
-function accountKeyHint(issue: z.core.$ZodIssue): string {
-  const [section, id, field] = issue.path;
-  if (issue.code !== "unrecognized_keys" || section !== "channels" || field !== "account") return "";
-  const known = Object.keys(ACCOUNT_SCHEMAS[id as keyof typeof ACCOUNT_SCHEMAS]?.shape ?? {});
-  const suggestion = issue.keys[0] === undefined ? "" : didYouMean(issue.keys[0], known);
-  return `${suggestion}; valid keys: ${known.join(", ") || "none yet"}`;
+function accountKeysHint(path: readonly ConfigPathKey[], known: readonly string[]): string {
+  const [section, , field] = path;
+  if (section !== "channels" || field !== "account" || path.length !== 3) return "";
+  return `; valid keys: ${known.join(", ") || "none yet"}`;
 }
 
-function resolvePaths(config: ConfigFile, base: string): ConfigFile {
+/** The keys the schema knows at `path` (an object's shape), for did-you-mean hints. */
+function knownKeysAt(path: readonly ConfigPathKey[]): string[] {
+  let schema: z.core.$ZodType | undefined = ConfigFileSchema;
+  for (const key of path) {
+    schema = schema && childSchema(unwrapSchema(schema), key);
+  }
+  const def = schema && unwrapSchema(schema)._zod.def;
+  return def?.type === "object" ? Object.keys((def as z.core.$ZodObjectDef).shape) : [];
+}
+
+/** The config with every path in it made absolute against `base`, the config file's folder. */
+export function resolvePaths(config: ConfigFile, base: string): ConfigFile {
   const at = (path: string | undefined): string | undefined =>
     path === undefined ? undefined : resolve(base, path);
   const { google, meta, amazon } = config.channels ?? {};
