@@ -3,7 +3,9 @@ import type { ChannelId } from "../core/ids.js";
 import type { PublishRecord } from "../core/publish.js";
 import { withoutEntries } from "../feeds/encoded-entries.js";
 import type { BatchOutput, ChannelBatchOutput, ReportedItemIssue } from "./build.js";
+import { emptyChannelOutput } from "./build.js";
 import { KeyRegistry } from "./key-registry.js";
+import type { PreparedRun } from "./plan.js";
 
 /** What the duplicate check needs of a channel of the run. */
 export interface KeyedChannel {
@@ -138,4 +140,53 @@ function markDuplicateRecords(records: PublishRecord[], drop: readonly number[],
     }
     accepted += 1;
   }
+}
+
+/** A consumer of batch outputs in catalog order, and what to call once the last one is in. */
+export interface KeyedConsumer {
+  consume: (output: BatchOutput) => Promise<void>;
+  /** Hands the `duplicate_key` issues to the consumer, in an output of their own, if any. */
+  finish: () => Promise<void>;
+}
+
+/**
+ * Puts the one-item-per-key rule in front of `consume`: each output, taken in catalog order, loses
+ * the items an earlier one has the key of, and `finish` adds the `duplicate_key` issues last. Every
+ * producer of outputs (the build streamed from the catalog, chunks read back from their spools)
+ * goes through this one function, so their feeds and issues cannot differ.
+ */
+export function oneItemPerKey(
+  run: PreparedRun,
+  consume: (output: BatchOutput) => Promise<void>,
+): KeyedConsumer {
+  const duplicates = new DuplicateKeys(
+    run.channels.map(({ channel }) => ({ id: channel.id, keyField: channel.keyField })),
+  );
+  return {
+    consume: (output) => {
+      duplicates.exclude(output, run.catalog.file);
+      return consume(output);
+    },
+    finish: async () => {
+      const issues = duplicates.issues();
+      if (issues.length > 0) await consume(duplicateIssuesOutput(issues));
+    },
+  };
+}
+
+// An output that only carries the duplicate-key issues, each under its channel.
+function duplicateIssuesOutput(issues: readonly ReportedItemIssue[]): BatchOutput {
+  const output: BatchOutput = {
+    records: 0,
+    bytesRead: 0,
+    products: 0,
+    variants: 0,
+    rowIssues: [],
+    channels: {},
+  };
+  for (const issue of issues) {
+    const channel: ChannelBatchOutput = (output.channels[issue.channel] ??= emptyChannelOutput());
+    channel.issues.push(issue);
+  }
+  return output;
 }

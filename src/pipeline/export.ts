@@ -11,8 +11,9 @@ import type { PreparedRun } from "./plan.js";
 import { checkFeedSettings } from "./plan.js";
 import type { ChannelSummary, RunSummary } from "./run-report.js";
 import { RunReport } from "./run-report.js";
-import type { BuildRunOptions } from "./stream-build.js";
-import { streamBuild } from "./stream-build.js";
+import { oneItemPerKey } from "./duplicate-keys.js";
+import type { BuildRunOptions, OutputProducer } from "./stream-build.js";
+import { buildBatches } from "./stream-build.js";
 
 export const REPORT_FILE = "omnifeed-report.json";
 export const ISSUES_FILE = "omnifeed-issues.jsonl";
@@ -43,8 +44,16 @@ export interface ExportResult {
 /**
  * The export use case: catalog → feeds in `outDir`. Feeds are written to temp files while the
  * catalog streams, then published together: atomically renamed, each past the shrink guard.
+ *
+ * `produce` makes the batch outputs, in catalog order: by default the build streamed from the
+ * catalog; a chunked build reads them back from its chunks' spools (`assembleChunks`). Everything
+ * after it — one item per key, feeds, report, issues, publish — is this one code path.
  */
-export async function runExport(run: PreparedRun, options: ExportOptions): Promise<ExportResult> {
+export async function runExport(
+  run: PreparedRun,
+  options: ExportOptions,
+  produce: OutputProducer = (consume) => buildBatches(run, { ...options, withFeeds: true }, consume),
+): Promise<ExportResult> {
   const started = performance.now();
   checkFeedSettings(run);
   await prepareOutputDir(options.outDir);
@@ -72,7 +81,7 @@ export async function runExport(run: PreparedRun, options: ExportOptions): Promi
   let workers: number;
   try {
     for (const writer of writers) await writer.start();
-    ({ workers } = await streamBuild(run, { ...options, withFeeds: true }, async (output) => {
+    const keyed = oneItemPerKey(run, async (output) => {
       report.add(output);
       const itemIssues = Object.values(output.channels).flatMap((channel) => channel?.issues ?? []);
       await issues.add(output.rowIssues, itemIssues);
@@ -82,7 +91,9 @@ export async function runExport(run: PreparedRun, options: ExportOptions): Promi
           if (entries) await writer.write(entries);
         }
       }
-    }));
+    });
+    ({ workers } = await produce(keyed.consume));
+    await keyed.finish();
     for (const writer of writers) finished.push(await writer.finish());
   } catch (error) {
     await Promise.all(writers.map((writer) => writer.abort()));

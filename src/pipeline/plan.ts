@@ -140,5 +140,10 @@ export function buildSpecOf(
  */
 export function defaultWorkerCount(fileBytes: number): number {
   if (fileBytes < 8 * 1024 * 1024) return 0;
+  return buildThreadCount();
+}
+
+/** Build threads for a large build: one per core, up to four (the main thread reads and writes). */
+export function buildThreadCount(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
 }

@@ -1,8 +1,8 @@
 import { stat } from "node:fs/promises";
 import { isGzipFile } from "../sources/file-input.js";
-import type { BatchOutput, ChannelBatchOutput, ReportedItemIssue } from "./build.js";
-import { emptyChannelOutput } from "./build.js";
-import { DuplicateKeys } from "./duplicate-keys.js";
+import type { RecordBatch } from "../sources/source.js";
+import type { BatchOutput } from "./build.js";
+import { oneItemPerKey } from "./duplicate-keys.js";
 import type { PreparedRun } from "./plan.js";
 import { buildSpecOf, defaultWorkerCount } from "./plan.js";
 import type { BatchRunner } from "./worker-pool.js";
@@ -28,6 +28,15 @@ export interface Progress {
   variants: number;
 }
 
+/**
+ * Hands batch outputs to `consume` in catalog order, as they are made or read back; resolves with
+ * the build threads it used. Outputs come as built: the one-item-per-key rule is applied after
+ * (`oneItemPerKey`), by whoever consumes them.
+ */
+export type OutputProducer = (
+  consume: (output: BatchOutput) => Promise<void>,
+) => Promise<{ workers: number }>;
+
 // Small batches keep each worker's live data small, which is what bounds its heap.
 export const DEFAULT_BATCH_SIZE = 100;
 
@@ -43,6 +52,18 @@ export async function streamBuild(
   options: BuildRunOptions,
   consume: (output: BatchOutput) => Promise<void>,
 ): Promise<{ workers: number }> {
+  const keyed = oneItemPerKey(run, consume);
+  const result = await buildBatches(run, options, keyed.consume);
+  await keyed.finish();
+  return result;
+}
+
+/** `streamBuild` without the one-item-per-key rule: every output as the build made it. */
+export async function buildBatches(
+  run: PreparedRun,
+  options: BuildRunOptions,
+  consume: (output: BatchOutput) => Promise<void>,
+): Promise<{ workers: number }> {
   const fileBytes = (await stat(run.catalog.file)).size;
   const totalBytes = (await isGzipFile(run.catalog.file)) ? undefined : fileBytes;
   const workers = options.workers ?? defaultWorkerCount(fileBytes);
@@ -51,58 +72,45 @@ export async function streamBuild(
   const onThisThread = () => inlineRunner(spec, mappings);
   const runner: BatchRunner =
     workers > 0 ? await workerRunner(spec, workers, { fallback: onThisThread }) : onThisThread();
-  const inFlight: Promise<BatchOutput>[] = [];
-  const duplicates = new DuplicateKeys(
-    run.channels.map(({ channel }) => ({ id: channel.id, keyField: channel.keyField })),
-  );
   let variants = 0;
-
-  const settleOldest = async (): Promise<void> => {
-    const output = await inFlight.shift()!;
-    duplicates.exclude(output, run.catalog.file);
-    variants += output.variants;
-    await consume(output);
-    options.onProgress?.({ bytesRead: output.bytesRead, totalBytes, variants });
-  };
-
   try {
     const batches = run.catalog.source.records(run.catalog.file, run.catalog.options, {
       batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
       encoding: run.catalog.encoding,
     });
-    for await (const batch of batches) {
-      options.signal?.throwIfAborted();
-      const pending = runner.run(batch);
-      // Awaited in order below; this only keeps an early failure from being reported as unhandled.
-      pending.catch(() => undefined);
-      inFlight.push(pending);
-      if (inFlight.length >= runner.capacity) await settleOldest();
-    }
-    while (inFlight.length > 0) {
-      options.signal?.throwIfAborted();
-      await settleOldest();
-    }
-    const issues = duplicates.issues();
-    if (issues.length > 0) await consume(duplicateIssuesOutput(issues));
+    await buildInOrder(batches, runner, options.signal, async (output) => {
+      variants += output.variants;
+      await consume(output);
+      options.onProgress?.({ bytesRead: output.bytesRead, totalBytes, variants });
+    });
   } finally {
     await runner.close();
   }
   return { workers };
 }
 
-// An output that only carries the duplicate-key issues, each under its channel.
-function duplicateIssuesOutput(issues: readonly ReportedItemIssue[]): BatchOutput {
-  const output: BatchOutput = {
-    records: 0,
-    bytesRead: 0,
-    products: 0,
-    variants: 0,
-    rowIssues: [],
-    channels: {},
-  };
-  for (const issue of issues) {
-    const channel: ChannelBatchOutput = (output.channels[issue.channel] ??= emptyChannelOutput());
-    channel.issues.push(issue);
+/**
+ * Runs each batch through `runner`, keeping up to its capacity in flight, and hands the outputs
+ * to `consume` in the order of `batches`. Reading waits for `consume`, so memory stays bounded.
+ */
+export async function buildInOrder(
+  batches: AsyncIterable<RecordBatch>,
+  runner: BatchRunner,
+  signal: AbortSignal | undefined,
+  consume: (output: BatchOutput) => Promise<void>,
+): Promise<void> {
+  const inFlight: Promise<BatchOutput>[] = [];
+  for await (const batch of batches) {
+    signal?.throwIfAborted();
+    const pending = runner.run(batch);
+    // Awaited in order below; this only keeps an early failure (or one left in flight when a
+    // later step throws) from being reported as unhandled.
+    pending.catch(() => undefined);
+    inFlight.push(pending);
+    if (inFlight.length >= runner.capacity) await consume(await inFlight.shift()!);
   }
-  return output;
+  while (inFlight.length > 0) {
+    signal?.throwIfAborted();
+    await consume(await inFlight.shift()!);
+  }
 }
