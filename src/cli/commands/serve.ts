@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { loadConfigFile, type ConfigFile } from "../../config/config-file.js";
@@ -139,6 +139,16 @@ async function serve(flags: ServeFlags): Promise<void> {
   const stop = nextStopSignal();
   try {
     views = redis ? await openJobViews(config, redis, prefix) : undefined;
+    const history = redis ? new RedisRunHistory(redis, prefix) : undefined;
+    // The web console: runs from the history, the explain view from the config's catalog.
+    const { consolePlugin } = await import("../../server/console/console-plugin.js");
+    const { createItemExplainer } = await import("../../pipeline/explain-view.js");
+    const explain = flags.config === undefined ? undefined : await createItemExplainer(flags.config);
+    const consoleRoutes: FastifyPluginAsync | undefined = history
+      ? async (scope) => {
+          await scope.register(consolePlugin, { history, ...(explain ? { explain } : {}) });
+        }
+      : undefined;
     app = await createServer({
       feedsDir,
       auth,
@@ -146,7 +156,8 @@ async function serve(flags: ServeFlags): Promise<void> {
       prefix,
       queues: views?.queues,
       liveWorkers: views?.liveWorkers,
-      history: redis ? new RedisRunHistory(redis, prefix) : undefined,
+      history,
+      ...(consoleRoutes ? { protectedPlugins: [consoleRoutes] } : {}),
       logger,
     });
     try {
