@@ -143,7 +143,13 @@ async function serve(flags: ServeFlags): Promise<void> {
     // The web console: runs from the history, the explain view from the config's catalog.
     const { consolePlugin } = await import("../../server/console/console-plugin.js");
     const { createItemExplainer } = await import("../../pipeline/explain-view.js");
-    const explain = flags.config === undefined ? undefined : await createItemExplainer(flags.config);
+    // Prepared per search, so a config without a catalog still serves (the page says why) and
+    // an edited mapping shows on the next search without a restart.
+    const configPath = flags.config;
+    const explain =
+      configPath === undefined
+        ? undefined
+        : async (sku: string) => (await createItemExplainer(configPath))(sku);
     const consoleRoutes: FastifyPluginAsync | undefined = history
       ? async (scope) => {
           await scope.register(consolePlugin, { history, ...(explain ? { explain } : {}) });
