@@ -32,11 +32,16 @@ const Base = z.object({
 export const ImportPayloadSchema = Base;
 export const BuildFeedsPayloadSchema = Base.extend({
   force: z.boolean().default(false),
-  /** Set by the job itself once it has split the catalog into chunk jobs. */
+  /** Set by the job itself once it has split the catalog into chunk jobs (jobs/chunked-builds.ts). */
   step: z.enum(["start", "assemble"]).default("start"),
-  /** The chunk plan (pipeline/chunked-build.ts), kept in the job for the assembly step. */
+  /** The chunk plan (pipeline/chunk-plan.ts), kept in the job for the assembly step. */
   plan: z.unknown().optional(),
-  spoolDir: z.string().optional(),
+  /** Names the run's spool folder under the output folder; the parent job's id. */
+  runId: z.string().min(1).optional(),
+  /** When the build started, so the run's duration covers its chunks and not only the assembly. */
+  startedAt: z.number().int().positive().optional(),
+  /** The attempt in which chunks whose spool was missing at assembly were queued again. */
+  rebuilt: z.number().int().nonnegative().optional(),
 });
 export const BuildChunkPayloadSchema = z.object({
   name: z.string().min(1),
@@ -44,7 +49,8 @@ export const BuildChunkPayloadSchema = z.object({
   /** The parent build's plan and the chunk of it this job builds. */
   plan: z.unknown(),
   index: z.number().int().nonnegative(),
-  spoolDir: z.string().min(1),
+  /** The parent's run id: the chunk's spool is `<output.dir>/.omnifeed-chunks/<runId>/`. */
+  runId: z.string().min(1),
 });
 export const PublishPayloadSchema = Base.extend({
   /** Send deletes even past the shrink guard. */

@@ -1,5 +1,5 @@
 import type { ChannelId } from "../core/ids.js";
-import { runExport } from "../pipeline/export.js";
+import type { ExportOptions } from "../pipeline/export.js";
 import { openPublishEnvironment } from "../pipeline/publish-environment.js";
 import { runPublish } from "../pipeline/publish.js";
 import { runReconcile } from "../pipeline/reconcile.js";
@@ -11,11 +11,13 @@ import {
   resolveExportRun,
   resolvePublishRun,
 } from "../pipeline/run-request.js";
+import type { ExportRun } from "../pipeline/run-request.js";
+import type { PreparedRun } from "../pipeline/plan.js";
 import { prepareRun } from "../pipeline/plan.js";
 import { runValidate } from "../pipeline/validate.js";
 import type { PayloadOf } from "./payloads.js";
 import type { JobReport } from "./run-record.js";
-import { buildFeedsReport, importReport, publishReport, reconcileReport } from "./run-record.js";
+import { importReport, publishReport, reconcileReport } from "./run-record.js";
 
 /**
  * The job processors: thin (STYLE.md rule 11). Each resolves its run from the worker's config
@@ -50,20 +52,20 @@ export async function importCatalog(
   return importReport(result);
 }
 
-/** `build-feeds` in one job: the export use case, into `output.dir` of the config. */
-export async function buildFeeds(
-  payload: PayloadOf<"build-feeds">,
+/** A feed build's run (`build-feeds`, and each chunk of one), resolved from the worker's config exactly as `omnifeed export` resolves flags. */
+export async function exportRunOf(
+  payload: { channels?: readonly ChannelId[] | undefined; force?: boolean | undefined },
   context: ProcessorContext,
-): Promise<JobReport> {
+): Promise<{ request: ExportRun; run: PreparedRun; options: ExportOptions }> {
   const request = await resolveExportRun(
     ExportFlagsSchema.parse({
       config: context.configFile,
-      force: payload.force,
+      force: payload.force ?? false,
       ...channelFlag(payload.channels),
     }),
   );
   const run = await prepareRun(request.catalog, request.channels, request.feeds);
-  const result = await runExport(run, {
+  const options: ExportOptions = {
     outDir: request.outDir,
     gzip: request.gzip,
     maxShrink: request.maxShrink,
@@ -73,8 +75,8 @@ export async function buildFeeds(
     workers: request.workers,
     batchSize: request.batchSize,
     signal: context.signal,
-  });
-  return buildFeedsReport(result);
+  };
+  return { request, run, options };
 }
 
 /** Workers keep publishing state in Redis whatever `state.backend` says: every machine shares it. */

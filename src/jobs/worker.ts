@@ -12,7 +12,7 @@ import { DEFAULT_LANE_CONCURRENCY, bullPrefixOf, installationPrefixOf, queueName
 import type { JobKind } from "./payloads.js";
 import { LANE_OF, PAYLOAD_SCHEMAS, isJobKind } from "./payloads.js";
 import type { ProcessorContext } from "./processors.js";
-import { buildFeeds, importCatalog, publishChannels, reconcileChannels } from "./processors.js";
+import { importCatalog, publishChannels, reconcileChannels } from "./processors.js";
 import type { JobQueues } from "./queues.js";
 import { openQueues } from "./queues.js";
 import { errorKindOf, retryDecisionFor } from "./retry-policy.js";
@@ -72,12 +72,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const queues = openQueues(connection, prefix, config);
   const history = new RedisRunHistory(connection, prefix, config.jobs?.keep_runs ?? 50);
   const shutdown = new AbortController();
-  const chunked = openChunkedBuilds({
-    queues,
-    config,
-    configFile: options.configFile,
-    signal: shutdown.signal,
-  });
+  const context: ProcessorContext = { configFile: options.configFile, signal: shutdown.signal };
+  const chunked = openChunkedBuilds({ queues, config, context });
   const sync = await syncSchedules(queues, config);
   if (sync.added.length + sync.changed.length + sync.removed.length > 0) {
     log(
@@ -100,9 +96,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           history,
           chunked,
           log,
-          context: { configFile: options.configFile, signal: shutdown.signal },
+          context,
         }),
       {
+        // Named so a job's `processedBy` tells which process ran it.
+        name: id,
         connection,
         prefix: bullPrefixOf(prefix),
         concurrency,
@@ -164,7 +162,7 @@ interface JobEnvironment {
  * retry for the rest. A job stopped by shutdown is handed back at once, without using an attempt.
  */
 async function processJob(job: Job, token: string | undefined, environment: JobEnvironment): Promise<string> {
-  const startedAt = Date.now();
+  let startedAt = Date.now();
   const attempt = job.attemptsMade + 1;
   const attempts = job.opts.attempts ?? 1;
   const kind = job.name;
@@ -200,6 +198,9 @@ async function processJob(job: Job, token: string | undefined, environment: JobE
       );
     }
     jobName = parsed.data.name;
+    // A chunked build resumes for its assembly: its run began when it planned the chunks.
+    if ("startedAt" in parsed.data && typeof parsed.data.startedAt === "number")
+      startedAt = parsed.data.startedAt;
     environment.log(`${jobName} (${kind}) started: job ${job.id ?? "?"}, attempt ${attempt} of ${attempts}`);
     const report = await runKind(kind, parsed.data, job, token, environment);
     // A chunk job is part of its build's run, not a run of its own.
@@ -251,12 +252,10 @@ function runKind(
       return importCatalog(PAYLOAD_SCHEMAS.import.parse(payload), context);
     case "build-feeds": {
       const data = PAYLOAD_SCHEMAS["build-feeds"].parse(payload);
-      return environment.chunked.runs(data)
-        ? environment.chunked.build(job, token, data)
-        : buildFeeds(data, context);
+      return environment.chunked.build(job, token, data);
     }
     case "build-chunk":
-      return environment.chunked.buildChunk(PAYLOAD_SCHEMAS["build-chunk"].parse(payload));
+      return environment.chunked.buildChunk(PAYLOAD_SCHEMAS["build-chunk"].parse(payload), environment.id);
     case "publish":
       return publishChannels(PAYLOAD_SCHEMAS.publish.parse(payload), context);
     case "reconcile":
