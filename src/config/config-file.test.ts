@@ -86,6 +86,22 @@ describe("loadConfigFile", () => {
     expect(lines[6]).toContain("server.port: Too small");
   });
 
+  it("takes the publish lock's ttl and wait, and refuses a ttl under 500 ms or a negative wait by path", async () => {
+    const config = await loadConfigFile(configFile("state:\n  lock_ttl_ms: 2000\n  lock_wait_ms: 0\n"));
+    expect(config.state).toMatchObject({ lock_ttl_ms: 2000, lock_wait_ms: 0 });
+
+    const file = configFile("state:\n  lock_ttl_ms: 499\n  lock_wait_ms: -1\n");
+    const error = await loadError(file);
+    expect(error.problems.map((problem) => [problem.where, problem.path])).toEqual([
+      [`${file}:2:16`, "state.lock_ttl_ms"],
+      [`${file}:3:17`, "state.lock_wait_ms"],
+    ]);
+    expect(error.problems[0]?.message).toMatch(/>=500/);
+    expect(error.problems[1]?.message).toMatch(/>=0/);
+    const fraction = await loadError(configFile("state:\n  lock_ttl_ms: 1500.5\n"));
+    expect(fraction.problems[0]?.path).toBe("state.lock_ttl_ms");
+  });
+
   it("names what a value of the wrong type for every branch of a union would take", async () => {
     const error = await loadError(configFile("build:\n  workers: many\n"));
     expect(error.problems[0]?.message).toBe('expected "auto" or number');

@@ -154,6 +154,22 @@ export const ConfigFileSchema = z.strictObject({
         .regex(/^[A-Za-z0-9._-]+$/, "letters, digits, dot, dash or underscore")
         .optional()
         .describe("Keeps this catalog's publishing state apart from others in one store."),
+      lock_ttl_ms: z
+        .number()
+        .int()
+        .min(500)
+        .optional()
+        .describe(
+          "How long a channel account's publish lock lasts unrenewed: a killed publisher's lock lapses after this (default 30000).",
+        ),
+      lock_wait_ms: z
+        .number()
+        .int()
+        .min(0)
+        .optional()
+        .describe(
+          "How long a publish waits for another one holding the account's lock before failing with conflict (default 30000).",
+        ),
     })
     .optional(),
   publish: z

@@ -2,13 +2,20 @@ import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isOmnifeedError } from "../core/errors.js";
 import { PACKAGE_ROOT } from "../config/paths.js";
 import type { RateLimit, RateLimiter } from "./rate-limit.js";
-import { bucketFor, createRateLimiter } from "./rate-limiters.js";
+import { REDIS_OUTAGE_WAIT_MS, bucketFor, createRateLimiter } from "./rate-limiters.js";
+import { connectRedis } from "./redis.js";
+import {
+  privateRedisProblem,
+  startPrivateRedis,
+  type PrivateRedis,
+} from "../../test/support/private-redis.js";
 
 const REDIS_URL = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379";
 const UNDER_CI = process.env["CI"] === "true";
@@ -233,4 +240,93 @@ describe.skipIf(!redisReachable && !UNDER_CI)("createRateLimiter on Redis", () =
       );
     }
   }, 15_000);
+});
+
+const noRedisServer = privateRedisProblem();
+if (noRedisServer !== undefined && !UNDER_CI) {
+  console.warn(`rate-limiters: [did not run] the Redis outage tests: ${noRedisServer}`);
+}
+
+describe.skipIf(noRedisServer !== undefined && !UNDER_CI)("createRateLimiter while Redis restarts", () => {
+  // A private server: these tests stop it, and the shared one serves other test runs.
+  let server: PrivateRedis;
+  const connections: Redis[] = [];
+  const limiterOn = (outageWaitMs?: number): RateLimiter => {
+    const redis = connectRedis(server.url, { name: "omnifeed-test" });
+    connections.push(redis);
+    return createRateLimiter({ key: randomUUID(), limit: { perSecond: 50, burst: 5 }, redis, outageWaitMs });
+  };
+
+  beforeAll(async () => {
+    expect(noRedisServer, "redis-server is needed under CI").toBeUndefined();
+    server = await startPrivateRedis();
+  });
+  afterAll(async () => {
+    for (const connection of connections) connection.disconnect();
+    await server?.stop();
+  });
+
+  it("waits for Redis to come back instead of failing the call", async () => {
+    const limiter = limiterOn();
+    await limiter.take();
+    await server.stop("SIGKILL");
+    const started = performance.now();
+    const taking = limiter.take();
+    await sleep(1_000);
+    await server.start();
+    await taking;
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(1_000);
+    expect(waited).toBeLessThan(REDIS_OUTAGE_WAIT_MS);
+  });
+
+  it("gives up after the outage wait with one transient error naming Redis, for every take of the bucket", async () => {
+    const limiter = limiterOn(800);
+    await limiter.take();
+    await server.stop();
+    try {
+      const started = performance.now();
+      const first = limiter.take().catch((error: unknown) => error);
+      await sleep(500);
+      const second = limiter.take().catch((error: unknown) => error);
+      const [one, two] = await Promise.all([first, second]);
+      const elapsed = performance.now() - started;
+      for (const error of [one, two]) {
+        expect(isOmnifeedError(error, "transient")).toBe(true);
+        expect((error as Error).message).toMatch(
+          new RegExp(
+            `^cannot reach Redis at redis://127\\.0\\.0\\.1:${server.port}: .*; waited 0\\.8 s for it to come back$`,
+          ),
+        );
+      }
+      // Neither gave up before the wait was over; a take costs one failing command (ioredis waits
+      // for one reconnect attempt, up to 2 s apart) beyond it at most.
+      expect(elapsed).toBeGreaterThanOrEqual(750);
+      expect(elapsed).toBeLessThan(800 + 2 * 2_000);
+      // Still away: a new take fails too.
+      expect(isOmnifeedError(await limiter.take().catch((error: unknown) => error), "transient")).toBe(true);
+    } finally {
+      await server.start();
+    }
+    // Back: the bucket answers again, and the next outage gets a full wait of its own.
+    await limiter.take();
+  });
+
+  it("stops waiting at once when the publish is cancelled", async () => {
+    const limiter = limiterOn();
+    await limiter.take();
+    await server.stop();
+    try {
+      const controller = new AbortController();
+      const reason = new Error("cancelled");
+      const taking = limiter.take(1, controller.signal).catch((error: unknown) => error);
+      await sleep(300);
+      const aborted = performance.now();
+      controller.abort(reason);
+      expect(await taking).toBe(reason);
+      expect(performance.now() - aborted).toBeLessThan(200);
+    } finally {
+      await server.start();
+    }
+  });
 });

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { OmnifeedError } from "../core/errors.js";
 import type { RateLimit, RateLimiter } from "./rate-limit.js";
+import { isRedisConnectionFailure, redisFailure } from "./redis.js";
 
 export interface RateLimiterOptions {
   /** The outside account (and operation) the bucket belongs to: `amazon:A1B2:listings`. */
@@ -17,7 +18,18 @@ export interface RateLimiterOptions {
    * on the wire finds the channel's bucket empty and costs a whole Retry-After (ADR 12 measures it).
    */
   headroom?: number | undefined;
+  /** How long a take waits for an unreachable Redis to come back (default REDIS_OUTAGE_WAIT_MS). */
+  outageWaitMs?: number | undefined;
 }
+
+/**
+ * How long the shared bucket waits for Redis to come back (a restart, a failover) before a take
+ * gives up with `transient`. A restart takes a few seconds: waiting it out keeps the publish going;
+ * a Redis that stays away fails the job, whose retry backoff takes over from here.
+ */
+export const REDIS_OUTAGE_WAIT_MS = 15_000;
+/** How often a take asks again while Redis is away (ioredis reconnects on its own meanwhile). */
+const OUTAGE_POLL_MS = 250;
 
 const DEFAULT_HEADROOM = 0.03;
 /**
@@ -54,7 +66,12 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   checkLimit(options.limit);
   const limit = bucketFor(options.limit, options.headroom);
   const store = options.redis
-    ? redisBucket(options.redis, `${options.prefix ?? "omnifeed:"}ratelimit:${options.key}`, limit)
+    ? redisBucket(
+        options.redis,
+        `${options.prefix ?? "omnifeed:"}ratelimit:${options.key}`,
+        limit,
+        options.outageWaitMs ?? REDIS_OUTAGE_WAIT_MS,
+      )
     : memoryBucket(limit);
   const configured = limit.perSecond;
   const headroomShare = limit.perSecond / options.limit.perSecond;
@@ -70,7 +87,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       }
       for (;;) {
         signal?.throwIfAborted();
-        const waitMs = await store.take(cost, perSecond);
+        const waitMs = await store.take(cost, perSecond, signal);
         if (waitMs <= 0) return;
         await abortableSleep(waitMs, signal);
       }
@@ -91,7 +108,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 
 /** Where the bucket lives: `take` answers 0 when the tokens were taken, else the ms to wait. */
 interface BucketStore {
-  take(cost: number, perSecond: number): Promise<number>;
+  take(cost: number, perSecond: number, signal: AbortSignal | undefined): Promise<number>;
   pause(waitMs: number): Promise<void>;
 }
 
@@ -162,17 +179,45 @@ end
 return 0
 `;
 
-function redisBucket(redis: Redis, key: string, limit: RateLimit): BucketStore {
+function redisBucket(redis: Redis, key: string, limit: RateLimit, outageWaitMs: number): BucketStore {
   const keys = [key, `${key}:paused`];
   const ttl = idleTtlMs(limit);
   const take = loadedScript(redis, TAKE_SCRIPT);
   const pause = loadedScript(redis, PAUSE_SCRIPT);
+  // When Redis was first found away, shared by every take of this bucket: the calls in flight give
+  // up together, and a take that starts during the same outage waits only for what is left of it.
+  let awaySince: number | undefined;
   return {
-    async take(cost, perSecond) {
-      return Number(await take(keys, [perSecond, limit.burst, cost, ttl]));
+    async take(cost, perSecond, signal) {
+      for (;;) {
+        try {
+          const waitMs = Number(await take(keys, [perSecond, limit.burst, cost, ttl]));
+          awaySince = undefined;
+          return waitMs;
+        } catch (error) {
+          const failure = redisFailure(redis, error);
+          if (failure.kind !== "transient" || !isRedisConnectionFailure(redis, error)) throw failure;
+          const now = performance.now();
+          awaySince ??= now;
+          const left = awaySince + outageWaitMs - now;
+          if (left <= 0) {
+            throw new OmnifeedError(
+              "transient",
+              `${failure.message}; waited ${Math.round(outageWaitMs / 100) / 10} s for it to come back`,
+            );
+          }
+          await abortableSleep(Math.min(left, OUTAGE_POLL_MS), signal);
+        }
+      }
     },
     async pause(waitMs) {
-      await pause(keys, [waitMs, ttl]);
+      try {
+        await pause(keys, [waitMs, ttl]);
+      } catch (error) {
+        // Redis away: the caller still waits out the pause itself, and the other processes are
+        // held by their own takes until Redis answers again.
+        if (!isRedisConnectionFailure(redis, error)) throw redisFailure(redis, error);
+      }
     },
   };
 }

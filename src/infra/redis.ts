@@ -104,16 +104,24 @@ export function redisFailure(redis: Redis, error: unknown): OmnifeedError {
   if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(`${reason} ${socket ?? ""}`)) {
     return new OmnifeedError("auth", `Redis at ${shown} refused the credentials in its URL`);
   }
-  const connection =
-    redis.status !== "ready" ||
-    /ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|ECONNRESET|Connection is closed|max retries per request|no answer within/i.test(
-      reason,
-    );
-  if (connection) {
+  if (isRedisConnectionFailure(redis, error)) {
     const why = socket && !reason.includes(socket) ? `${socket} (${reason})` : reason;
     return new OmnifeedError("transient", `cannot reach Redis at ${shown}: ${why}`);
   }
   return new OmnifeedError("transient", `Redis at ${shown} failed: ${reason}`);
+}
+
+/**
+ * Whether a command failed because the connection is down (Redis restarting, the network cut),
+ * rather than because Redis refused the command: only the first is worth waiting out.
+ */
+export function isRedisConnectionFailure(redis: Redis, error: unknown): boolean {
+  return (
+    redis.status !== "ready" ||
+    /ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|ECONNRESET|EPIPE|Connection is closed|max retries per request|no answer within/i.test(
+      describe(error),
+    )
+  );
 }
 
 /** An error's message, with any URL in it redacted (ioredis names the host, never the password; be sure). */

@@ -36,10 +36,29 @@ export function jobOptionsOf(config: ConfigFile): JobsOptions {
   };
 }
 
-export function openQueues(connection: Redis, redisPrefix: string, config: ConfigFile): JobQueues {
+/**
+ * Opens the lanes' queues on `connection`. While Redis is away (a restart) the queues and their
+ * events report every reconnection failure as an `error` event; BullMQ prints one unheard to
+ * stderr, stack and all. Each gets a listener: `onError` when given, else silence (the connection
+ * keeps its last failure to explain the next command that fails, and reconnects by itself).
+ */
+export function openQueues(
+  connection: Redis,
+  redisPrefix: string,
+  config: ConfigFile,
+  onError?: (source: string, error: Error) => void,
+): JobQueues {
   const prefix = bullPrefixOf(redisPrefix);
+  const heard =
+    (source: string) =>
+    (error: Error): void =>
+      onError?.(source, error);
   const byLane = Object.fromEntries(
-    LANES.map((lane) => [lane, new Queue(queueNameOf(lane), { connection, prefix })]),
+    LANES.map((lane) => {
+      const queue = new Queue(queueNameOf(lane), { connection, prefix });
+      queue.on("error", heard(`queue ${lane}`));
+      return [lane, queue];
+    }),
   ) as Record<Lane, Queue>;
   const events = new Map<Lane, QueueEvents>();
   // QueueEvents blocks its connection: each gets its own, closed here since BullMQ leaves
@@ -64,6 +83,7 @@ export function openQueues(connection: Redis, redisPrefix: string, config: Confi
         const own = connection.duplicate();
         eventConnections.push(own);
         lanes = new QueueEvents(queueNameOf(lane), { connection: own, prefix });
+        lanes.on("error", heard(`queue events ${lane}`));
         events.set(lane, lanes);
       }
       return lanes;

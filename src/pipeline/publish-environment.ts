@@ -23,7 +23,7 @@ export interface PublishEnvironment {
 export async function openPublishEnvironment(state: StateChoice): Promise<PublishEnvironment> {
   const limiters = new Map<string, RateLimiter>();
   if (state.backend === "embedded") {
-    const store = await openStateStore({ backend: "embedded", file: state.file });
+    const store = await openStateStore({ backend: "embedded", file: state.file, lock: state.lock });
     return {
       store,
       limiterFor: (key, limit) => cached(limiters, key, () => createRateLimiter({ key, limit })),
@@ -34,7 +34,7 @@ export async function openPublishEnvironment(state: StateChoice): Promise<Publis
   // State per workspace; token buckets per outside account, shared by every workspace.
   const base = redisPrefixFromEnv();
   const prefix = `${base}${state.workspace}:`;
-  const store = await openStateStore({ backend: "redis", url: state.url, prefix });
+  const store = await openStateStore({ backend: "redis", url: state.url, prefix, lock: state.lock });
   let redis: Redis | undefined;
   return {
     store,

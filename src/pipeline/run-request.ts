@@ -1,6 +1,7 @@
 import { join, resolve } from "node:path";
 import { redisUrlFromEnv } from "../config/env.js";
 import { EMBEDDED_STATE_FILE } from "../sync/state-files.js";
+import { DEFAULT_LOCK_TTL_MS, DEFAULT_LOCK_WAIT_MS, type LockTiming } from "../sync/state-lock.js";
 import { z } from "zod";
 import { parseAccountFlags, resolveAccount } from "./account-settings.js";
 import type { ConfigFile } from "../config/config-file.js";
@@ -56,10 +57,15 @@ export const PublishFlagsSchema = CommonFlagsSchema.extend({
 });
 export type PublishFlags = z.infer<typeof PublishFlagsSchema>;
 
-/** Where publishing state lives: one embedded file, or Redis (shared by workers). */
-export type StateChoice =
+/**
+ * Where publishing state lives: one embedded file, or Redis (shared by workers); and how long a
+ * channel account's publish lock outlives a publisher that stopped renewing it, and how long a
+ * second publish waits for it.
+ */
+export type StateChoice = (
   | { backend: "embedded"; file: string; workspace: string }
-  | { backend: "redis"; url: string; workspace: string };
+  | { backend: "redis"; url: string; workspace: string }
+) & { lock: LockTiming };
 
 export interface PublishRun extends CommonRun {
   dryRun: boolean;
@@ -128,16 +134,20 @@ export async function resolvePublishRun(flags: PublishFlags): Promise<PublishRun
       : (config.publish?.max_shrink ?? config.output?.max_shrink ?? 20);
   const workspace = flags.workspace ?? config.state?.workspace ?? "default";
   const backend = flags.state ?? config.state?.backend ?? "embedded";
+  const lock = {
+    ttlMs: config.state?.lock_ttl_ms ?? DEFAULT_LOCK_TTL_MS,
+    waitMs: config.state?.lock_wait_ms ?? DEFAULT_LOCK_WAIT_MS,
+  };
   let state: StateChoice;
   if (backend === "redis") {
     const url = redisUrlFromEnv();
     if (!url) throw new OmnifeedError("config", "state redis: set REDIS_URL (e.g. redis://127.0.0.1:6379)");
-    state = { backend, url, workspace };
+    state = { backend, url, workspace, lock };
   } else {
     const file = flags.stateFile
       ? resolve(flags.stateFile)
       : (config.state?.file ?? join(config.output?.dir ?? process.cwd(), EMBEDDED_STATE_FILE));
-    state = { backend, file, workspace };
+    state = { backend, file, workspace, lock };
   }
   return {
     ...common,

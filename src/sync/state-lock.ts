@@ -14,6 +14,14 @@ export const DEFAULT_LOCK_WAIT_MS = 30_000;
 /** How long a holder that stopped renewing (killed, frozen, cut off) keeps the lock. */
 export const DEFAULT_LOCK_TTL_MS = 30_000;
 
+/** How a store's locks behave unless a `withLock` call says otherwise (`state.lock_*` of the config). */
+export interface LockTiming {
+  /** How long a holder that stopped renewing keeps the lock (ms). */
+  ttlMs: number;
+  /** How long a second taker waits before `conflict` (ms). */
+  waitMs: number;
+}
+
 /** Who holds a lock: unique per `withLock` call, readable for the conflict message. */
 export interface LockOwner {
   /** Unique token: two calls in one process never share it. */

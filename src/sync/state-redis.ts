@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import { OmnifeedError } from "../core/errors.js";
 import { redisFailure } from "../infra/redis.js";
 import { decodeState, encodeState } from "./state-codec.js";
-import { runLocked, type LockSteps } from "./state-lock.js";
+import { runLocked, type LockSteps, type LockTiming } from "./state-lock.js";
 import type { ItemState, StateStore } from "./state-store.js";
 
 /** Fields per HMGET / HSET / HDEL command: large enough to amortise round trips, small enough not to stall Redis. */
@@ -20,6 +20,8 @@ export interface RedisStateStoreOptions {
   prefix: string;
   /** Quit the connection on `close` (true when the store opened it). */
   ownsConnection?: boolean;
+  /** Lock ttl and wait when a `withLock` call names none (the state-lock defaults otherwise). */
+  lock?: Partial<LockTiming> | undefined;
 }
 
 /**
@@ -33,6 +35,7 @@ export class RedisStateStore implements StateStore {
   private readonly redis: Redis;
   private readonly prefix: string;
   private readonly ownsConnection: boolean;
+  private readonly lock: Partial<LockTiming>;
 
   constructor(options: RedisStateStoreOptions) {
     if (options.prefix === "") {
@@ -41,6 +44,7 @@ export class RedisStateStore implements StateStore {
     this.redis = options.redis;
     this.prefix = options.prefix;
     this.ownsConnection = options.ownsConnection ?? false;
+    this.lock = options.lock ?? {};
   }
 
   /** The hash holding the states of `scope`. */
@@ -128,7 +132,7 @@ export class RedisStateStore implements StateStore {
     task: () => Promise<T>,
     options?: { waitMs?: number; ttlMs?: number },
   ): Promise<T> {
-    return runLocked(scope, this.lockSteps(this.lockKey(scope)), task, options);
+    return runLocked(scope, this.lockSteps(this.lockKey(scope)), task, { ...this.lock, ...options });
   }
 
   private lockSteps(lockKey: string): LockSteps {

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { OmnifeedError } from "../core/errors.js";
 import { decodeState, encodeState } from "./state-codec.js";
-import { runLocked, type LockOwner, type LockSteps } from "./state-lock.js";
+import { runLocked, type LockOwner, type LockSteps, type LockTiming } from "./state-lock.js";
 import type { ItemState, StateStore } from "./state-store.js";
 
 export { EMBEDDED_STATE_FILE } from "./state-files.js";
@@ -56,14 +56,21 @@ export class SqliteStateStore implements StateStore {
   private readonly where: string;
   private readonly statements: ReturnType<SqliteStateStore["prepare"]>;
 
-  private constructor(db: Database.Database, file: string) {
+  private constructor(
+    db: Database.Database,
+    file: string,
+    private readonly lock: Partial<LockTiming>,
+  ) {
     this.db = db;
     this.where = `state file ${file}`;
     this.statements = this.prepare();
   }
 
-  /** Opens (creating when absent) the state file; `config` when it is not a state file omnifeed can use. */
-  static open(file: string): SqliteStateStore {
+  /**
+   * Opens (creating when absent) the state file; `config` when it is not a state file omnifeed can
+   * use. `lock` sets the ttl and wait of locks whose `withLock` call names none.
+   */
+  static open(file: string, lock: Partial<LockTiming> = {}): SqliteStateStore {
     let db: Database.Database;
     try {
       db = new Database(file);
@@ -100,7 +107,7 @@ export class SqliteStateStore implements StateStore {
         where: file,
       });
     }
-    return new SqliteStateStore(db, file);
+    return new SqliteStateStore(db, file, lock);
   }
 
   private prepare() {
@@ -181,7 +188,7 @@ export class SqliteStateStore implements StateStore {
     task: () => Promise<T>,
     options?: { waitMs?: number; ttlMs?: number },
   ): Promise<T> {
-    return runLocked(scope, this.lockSteps(scope), task, options);
+    return runLocked(scope, this.lockSteps(scope), task, { ...this.lock, ...options });
   }
 
   private lockSteps(scope: string): LockSteps {

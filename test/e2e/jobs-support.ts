@@ -37,6 +37,8 @@ export interface InstallationOptions {
   schedules?: Record<string, unknown>;
   jobs?: Record<string, unknown>;
   workspace?: string;
+  /** More `state:` keys (the workspace is `workspace`, else the installation's name). */
+  state?: Record<string, unknown>;
   build?: Record<string, unknown>;
 }
 
@@ -59,7 +61,7 @@ export function writeInstallation(dir: string, name: string, options: Installati
         ]),
       ),
       output: { dir: join(dir, `${name}-out`) },
-      state: { workspace: options.workspace ?? name },
+      state: { workspace: options.workspace ?? name, ...options.state },
       ...(options.build ? { build: options.build } : {}),
       ...(options.schedules ? { schedules: options.schedules } : {}),
       jobs: { backoff_ms: 300, ...options.jobs },
@@ -109,9 +111,9 @@ export async function waitFor(
   }
 }
 
-/** The runs recorded under an installation's prefix (newest first). */
-export async function runsOf(prefix: string, job?: string): Promise<RunRecord[]> {
-  const redis = connectRedis(REDIS_URL, { name: "omnifeed-test" });
+/** The runs recorded under an installation's prefix (newest first), on the Redis at `url`. */
+export async function runsOf(prefix: string, job?: string, url = REDIS_URL): Promise<RunRecord[]> {
+  const redis = connectRedis(url, { name: "omnifeed-test" });
   try {
     return await new RedisRunHistory(redis, prefix).recent({ job, limit: 100 });
   } finally {
