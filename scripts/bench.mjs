@@ -379,6 +379,11 @@ else if (queue) {
       .map(([at, ms]) => `${ms} ms (${at.replace("concurrency", "concurrency ")})`)
       .join(", ")}`,
   );
+  const adds = queue.historyAddMs;
+  lines.push(
+    "",
+    `run history write alone: ${adds.threeChannels} ms (three channels), ${adds.noChannels} ms (none), PING ${adds.ping} ms`,
+  );
   if (queue.real) {
     const { toStart, useCase, toFinished } = queue.real.latencyMs;
     lines.push(

@@ -28,6 +28,10 @@
 //                and ms per job (drain time / jobs). The omnifeed setups' backlog gets one dedup id
 //                per job (the real id would fold a backlog into one job): same option, same script.
 //
+// The run history's write alone (`historyAddMs`): RedisRunHistory.add called 2,000 times one after
+// the other, with the three-channel record and with no channels, against a PING on the same
+// connection.
+//
 // Then, for scale, the smallest real job (`real`): startWorker (src/jobs/worker.ts, the real
 // processJob) on the demo config (fixtures/catalogs/demo, 3 channels), --real-jobs `import` jobs
 // one at a time after 10 to warm up, each enqueued with JobQueues.enqueue and awaited as
@@ -292,6 +296,43 @@ async function measureSetup(name, makeSetup) {
   }
 }
 
+/** ms per RedisRunHistory.add, one call after the other, and per PING for comparison. */
+async function historyAdds(count) {
+  const prefix = `omnifeed-bench-queue-${randomBytes(4).toString("hex")}:`;
+  const connection = connectRedis(redisUrl, { name: "omnifeed-bench", forQueues: true });
+  await whenRedisReady(connection, 5_000);
+  const history = new RedisRunHistory(connection, prefix, 50);
+  const timed = async (call) => {
+    for (let index = 0; index < WARM_UP; index += 1) await call(index);
+    const started = performance.now();
+    for (let index = 0; index < count; index += 1) await call(index);
+    return round((performance.now() - started) / count);
+  };
+  const record = (index, channels) => ({
+    id: `${index}#1`,
+    job: KIND,
+    kind: KIND,
+    lane: LANE,
+    startedAt: Date.now(),
+    finishedAt: Date.now(),
+    durationMs: 0,
+    attempt: 1,
+    outcome: "succeeded",
+    summary: "nothing done",
+    channels,
+  });
+  try {
+    return {
+      threeChannels: await timed((index) => history.add(record(index, CHANNEL_STATS))),
+      noChannels: await timed((index) => history.add(record(index, []))),
+      ping: await timed(() => connection.ping()),
+    };
+  } finally {
+    await deleteKeys(connection, prefix);
+    await connection.quit();
+  }
+}
+
 /** `import` jobs of the demo catalog through the real worker, one at a time. */
 async function realJobsRun(count) {
   const redisPrefix = `omnifeed-bench-queue-${randomBytes(4).toString("hex")}:`;
@@ -354,6 +395,7 @@ const omnifeedQueues = await measureSetup("omnifeed's queues, no run history", (
 const omnifeed = await measureSetup("omnifeed's queues and processJob", (connection, prefix) =>
   omnifeedSetup(connection, prefix, { withHistory: true }),
 );
+const historyAddMs = await historyAdds(2_000);
 const real = realJobs > 0 ? await realJobsRun(realJobs) : undefined;
 const addedAt = (concurrency) => {
   const plain = bullmq.throughput.find((run) => run.concurrency === concurrency);
@@ -370,6 +412,7 @@ const results = {
   bullmq,
   omnifeedQueues,
   omnifeed,
+  historyAddMs,
   real,
   omnifeedAddsMsPerJob: Object.fromEntries(concurrencies.map((c) => [`concurrency${c}`, addedAt(c)])),
 };
