@@ -13,7 +13,10 @@
 //
 //   node scripts/bench.mjs [--sizes 100000,1000000] [--peer-sizes 100000,1000000] [--peer-timeout 900]
 //                          [--runs floor,export-2] (only the runs named; default all)
-// and the publishing runs of scripts/bench/publish.mjs (run ids publish-rate, publish-delta).
+// then the publishing runs of scripts/bench/publish.mjs (run ids publish-rate, publish-delta), the
+// queue overhead per job of scripts/bench/queue-overhead.mjs (queue-overhead; Redis at REDIS_URL or
+// 127.0.0.1:6379) and the hosted feed's conditional GETs of scripts/bench/hosted-feed.mjs
+// (hosted-feed). `--runs queue-overhead,hosted-feed` runs those two alone, without a catalog.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -39,6 +42,26 @@ const onlyRuns = flag("runs", "")
   .split(",")
   .filter((id) => id !== "");
 const wanted = (id) => onlyRuns.length === 0 || onlyRuns.includes(id);
+const SIZE_RUNS = [
+  "floor",
+  "floor-lines",
+  "export-2",
+  "export-1",
+  "export-0",
+  "google-2",
+  "google-0",
+  "meta-2",
+  "amazon-2",
+  "peer",
+];
+const OTHER_RUNS = ["publish-rate", "publish-delta", "queue-overhead", "hosted-feed"];
+const unknownRuns = onlyRuns.filter((id) => !SIZE_RUNS.includes(id) && !OTHER_RUNS.includes(id));
+if (unknownRuns.length > 0) {
+  console.error(
+    `--runs: unknown run id ${unknownRuns.join(", ")}; known: ${[...SIZE_RUNS, ...OTHER_RUNS].join(", ")}`,
+  );
+  process.exit(2);
+}
 const seed = 42;
 
 if (!existsSync(TIME)) {
@@ -138,7 +161,8 @@ const results = {
   sizes: [],
 };
 
-for (const size of sizes) {
+// A catalog is generated only for runs that read one (a million variants take minutes to write).
+for (const size of SIZE_RUNS.some(wanted) ? sizes : []) {
   const catalog = join(BENCH, `catalog-${size}.csv`);
   if (!existsSync(catalog)) {
     process.stderr.write(`generating ${catalog}\n`);
@@ -259,18 +283,52 @@ if (publishRuns.length > 0) {
     run.status === 0 ? JSON.parse(readFileSync(publishJson, "utf8")) : { failed: `exit ${run.status}` };
 }
 
+// Job machinery (issue 8): what BullMQ and omnifeed's queues add per job, on real Redis.
+if (wanted("queue-overhead")) {
+  const queueJson = join(BENCH, "queue-overhead.json");
+  rmSync(queueJson, { force: true });
+  const run = spawnSync(
+    process.execPath,
+    [join(ROOT, "scripts/bench/queue-overhead.mjs"), "--out", queueJson],
+    { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] },
+  );
+  results.queueOverhead =
+    run.status === 0 ? JSON.parse(readFileSync(queueJson, "utf8")) : { failed: `exit ${run.status}` };
+}
+
+// Hosted feeds (issue 8): conditional GETs of the demo's Google XML, answered 304, with autocannon.
+if (wanted("hosted-feed")) {
+  process.stderr.write("  hosted feed, conditional GETs … ");
+  const run = spawnSync(process.execPath, [join(ROOT, "scripts/bench/hosted-feed.mjs")], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  results.hostedFeed =
+    run.status === 0
+      ? JSON.parse(run.stdout.toString())
+      : { failed: `exit ${run.status}: ${run.stderr.toString().trim().split("\n").at(-1)}` };
+  process.stderr.write(
+    results.hostedFeed.failed ??
+      `${results.hostedFeed.requestsPerSecond} req/s, p99 ${results.hostedFeed.latencyMs.p99} ms\n`,
+  );
+}
+
 const json = join(BENCH, "results.json");
 writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`);
 
 // The table, in Markdown, for docs/performance.md.
 const lines = [
   `Machine: ${results.machine.cpus} × ${results.machine.cpu}, ${results.machine.memoryGb} GB, Node ${results.machine.node}.`,
-  "",
-  "| variants | run | wall s | variants/s | peak RSS MB | × floor | outcome |",
-  "|---:|---|---:|---:|---:|---:|---|",
 ];
+if (results.sizes.length > 0) {
+  lines.push(
+    "",
+    "| variants | run | wall s | variants/s | peak RSS MB | × floor | outcome |",
+    "|---:|---|---:|---:|---:|---:|---|",
+  );
+}
 for (const { variants, runs } of results.sizes) {
-  const floor = runs[0].wallSeconds;
+  const floor = runs[0]?.wallSeconds;
   for (const run of runs) {
     const ratio = run.wallSeconds && floor ? (run.wallSeconds / floor).toFixed(2) : "";
     lines.push(
@@ -294,6 +352,55 @@ for (const delta of results.publish?.delta ?? []) {
       `(+${delta.planningBeyondBuildSeconds.toFixed(1)} s, of which the plan on the main thread ${delta.planningMainThreadSeconds?.toFixed(1)} s), ` +
       `${delta.plannedUpdates} updates planned, ` +
       `${delta.itemsSent} items sent in ${delta.itemsBatchCalls} items_batch calls${delta.failure ? `; ${delta.failure}` : ""}`,
+  );
+}
+const queue = results.queueOverhead;
+if (queue?.failed) lines.push("", `queue overhead: failed (${queue.failed})`);
+else if (queue) {
+  for (const [label, setup] of [
+    ["plain BullMQ", queue.bullmq],
+    ["omnifeed queues, no run history", queue.omnifeedQueues],
+    ["omnifeed queues + processJob (no-op use case)", queue.omnifeed],
+  ]) {
+    const start = setup.latencyMs.toStart;
+    lines.push(
+      "",
+      `queue overhead, ${label}: enqueue → start p50 ${start.p50} ms, p99 ${start.p99} ms; ` +
+        setup.throughput
+          .map(
+            (run) => `concurrency ${run.concurrency}: ${run.jobsPerSecond} jobs/s (${run.msPerJob} ms/job)`,
+          )
+          .join("; "),
+    );
+  }
+  lines.push(
+    "",
+    `omnifeed adds per job: ${Object.entries(queue.omnifeedAddsMsPerJob)
+      .map(([at, ms]) => `${ms} ms (${at.replace("concurrency", "concurrency ")})`)
+      .join(", ")}`,
+  );
+  const adds = queue.historyAddMs;
+  lines.push(
+    "",
+    `run history write alone: ${adds.threeChannels} ms (three channels), ${adds.noChannels} ms (none), PING ${adds.ping} ms`,
+  );
+  if (queue.real) {
+    const { toStart, useCase, toFinished } = queue.real.latencyMs;
+    lines.push(
+      "",
+      `real import jobs of the demo catalog, one at a time: enqueue → start p50 ${toStart.p50} ms, ` +
+        `use case p50 ${useCase.p50} ms, enqueue → finished p50 ${toFinished.p50} ms (p99 ${toFinished.p99} ms)`,
+    );
+  }
+}
+const feed = results.hostedFeed;
+if (feed?.failed) lines.push("", `hosted feed: failed (${feed.failed})`);
+else if (feed) {
+  lines.push(
+    "",
+    `hosted feed, conditional GET of ${feed.file} (${feed.connections} connections, ${feed.seconds} s): ` +
+      `${feed.requestsPerSecond} req/s, p50 ${feed.latencyMs.p50} ms, p99 ${feed.latencyMs.p99} ms, ` +
+      `${(feed.share304 * 100).toFixed(1)}% answered 304, ${feed.errors} errors`,
   );
 }
 process.stdout.write(`${lines.join("\n")}\n\nfigures: ${json}\n`);
