@@ -23,7 +23,8 @@ export async function writeDemoSimulatorConfig(
   await mkdir(dir, { recursive: true });
   const secrets: [string, string][] = [];
   const channels: Record<string, unknown> = {};
-  for (const simulator of simulators) {
+  // Stores have no config block yet: the demo config publishes to the channels only.
+  for (const simulator of simulators.filter((candidate) => candidate.kind !== "store")) {
     const account = accountWithSecretFiles(simulator, (name, value) => {
       const secretFile = `${basename(path, ".yaml")}.${name}.secret`;
       secrets.push([join(dir, secretFile), value]);

@@ -14,7 +14,7 @@ const GenCatalogFlagsSchema = z.object({
 
 const SimulatorFlagsSchema = z.object({
   host: z.string().default("127.0.0.1"),
-  port: z.coerce.number().int().min(1).max(65_533).optional(),
+  port: z.coerce.number().int().min(1).max(65_531).optional(),
   rateLimit: z
     .string()
     .regex(/^\d+(\.\d+)?(\/\d+)?$/, "calls per second, optionally /burst: 10 or 10/5")
@@ -32,12 +32,12 @@ export function registerDev(program: Command, setExit: (code: ExitCode) => void)
   dev
     .command("simulators")
     .description(
-      "run local simulators of the Google Merchant API, Meta Graph catalog batch API and Amazon SP-API (Listings, Feeds, LWA) until Ctrl-C",
+      "run local simulators of the Google Merchant API, Meta Graph catalog batch API, Amazon SP-API (Listings, Feeds, LWA), and of a Shopify and a WooCommerce store (Admin GraphQL, REST v3) until Ctrl-C",
     )
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option(
       "--port <n>",
-      "port of the Google simulator; Meta and Amazon take the next two (default 8641-8643)",
+      "port of the Google simulator; Meta, Amazon, Shopify and WooCommerce take the next four (default 8641-8645)",
     )
     .option(
       "--rate-limit <n[/burst]>",

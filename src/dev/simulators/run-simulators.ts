@@ -2,14 +2,23 @@ import { stringify } from "yaml";
 import { startAmazonSimulator } from "./amazon.js";
 import { startGoogleSimulator } from "./google.js";
 import { startMetaSimulator } from "./meta.js";
+import { startShopifySimulator } from "./shopify.js";
 import type { RunningSimulator } from "./simulator.js";
+import { generateStoreCatalog } from "./store-catalog.js";
+import { startWooCommerceSimulator } from "./woocommerce.js";
 
 /** The ports `omnifeed dev simulators` listens on unless told otherwise. */
-export const SIMULATOR_PORTS = { google: 8641, meta: 8642, amazon: 8643 } as const;
+export const SIMULATOR_PORTS = {
+  google: 8641,
+  meta: 8642,
+  amazon: 8643,
+  shopify: 8644,
+  woocommerce: 8645,
+} as const;
 
 export interface SimulatorsOptions {
   host: string;
-  /** Port of the Google simulator; Meta and Amazon take the next two. */
+  /** Port of the Google simulator; Meta, Amazon, Shopify and WooCommerce take the next four. */
   basePort?: number | undefined;
   /** Calls per second each simulator allows before answering 429 (none when absent). */
   rateLimit?: { perSecond: number; burst: number } | undefined;
@@ -17,7 +26,10 @@ export interface SimulatorsOptions {
   processingDelayMs?: number | undefined;
 }
 
-/** Starts the three simulators; `close` stops them. */
+/**
+ * Starts the channel simulators (Google, Meta, Amazon) and the store simulators (Shopify,
+ * WooCommerce, both seeded with the same small generated catalog); `close` stops them.
+ */
 export async function startSimulators(options: SimulatorsOptions): Promise<RunningSimulator[]> {
   const port = (offset: number, fallback: number) =>
     options.basePort === undefined ? fallback : options.basePort + offset;
@@ -31,6 +43,22 @@ export async function startSimulators(options: SimulatorsOptions): Promise<Runni
     started.push(await startGoogleSimulator({ ...common, port: port(0, SIMULATOR_PORTS.google) }));
     started.push(await startMetaSimulator({ ...common, port: port(1, SIMULATOR_PORTS.meta) }));
     started.push(await startAmazonSimulator({ ...common, port: port(2, SIMULATOR_PORTS.amazon) }));
+    const catalog = generateStoreCatalog({ variants: 200, seed: 42 });
+    started.push(
+      await startShopifySimulator({
+        host: options.host,
+        port: port(3, SIMULATOR_PORTS.shopify),
+        catalog,
+        ...(options.processingDelayMs === undefined ? {} : { processingDelayMs: options.processingDelayMs }),
+      }),
+    );
+    started.push(
+      await startWooCommerceSimulator({
+        host: options.host,
+        port: port(4, SIMULATOR_PORTS.woocommerce),
+        catalog,
+      }),
+    );
   } catch (error) {
     await Promise.all(started.map((simulator) => simulator.close()));
     throw error;
@@ -44,19 +72,33 @@ export async function startSimulators(options: SimulatorsOptions): Promise<Runni
  */
 export function simulatorInstructions(simulators: readonly RunningSimulator[]): string {
   const channels: Record<string, unknown> = {};
+  const stores: Record<string, unknown> = {};
   const env: string[] = [];
   for (const simulator of simulators) {
-    channels[simulator.channel] = { account: simulator.accountSettings };
+    if (simulator.kind === "store") stores[simulator.channel] = simulator.accountSettings;
+    else channels[simulator.channel] = { account: simulator.accountSettings };
     for (const [name, value] of Object.entries(simulator.env)) env.push(`export ${name}='${value}'`);
   }
+  const storeLines =
+    Object.keys(stores).length === 0
+      ? []
+      : [
+          "",
+          "# the store simulators (no omnifeed.config.yaml block reads them yet): what a store client needs",
+          ...stringify({ stores })
+            .trimEnd()
+            .split("\n")
+            .map((line) => `#   ${line}`),
+        ];
   return [
-    ...simulators.map((simulator) => `${simulator.channel.padEnd(7)} simulator at ${simulator.url}`),
+    ...simulators.map((simulator) => `${simulator.channel.padEnd(11)} simulator at ${simulator.url}`),
     "",
     "# 1. the credentials (test values the simulators accept), in the shell that runs omnifeed:",
     ...env,
     "",
     "# 2. the account settings, under channels: in omnifeed.config.yaml (merge with the mapping lines):",
     stringify({ channels }).trimEnd(),
+    ...storeLines,
     "",
     "# 3. publish, and look:",
     "#   omnifeed publish --config omnifeed.config.yaml --channel google,meta,amazon",

@@ -16,8 +16,10 @@ export interface RecordedCall {
 }
 
 export interface RunningSimulator {
-  /** `google`, `meta`, `amazon`: the channel whose API it stands for. */
+  /** `google`, `meta`, `amazon`, `shopify`, `woocommerce`: the channel or store whose API it stands for. */
   channel: string;
+  /** `store` for a merchant's store (Shopify, WooCommerce); a sales channel when absent. */
+  kind?: "channel" | "store";
   /** Base URL it listens on, e.g. `http://127.0.0.1:8641`. */
   url: string;
   /**
