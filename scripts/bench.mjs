@@ -16,7 +16,9 @@
 // then the publishing runs of scripts/bench/publish.mjs (run ids publish-rate, publish-delta), the
 // queue overhead per job of scripts/bench/queue-overhead.mjs (queue-overhead; Redis at REDIS_URL or
 // 127.0.0.1:6379) and the hosted feed's conditional GETs of scripts/bench/hosted-feed.mjs
-// (hosted-feed). `--runs queue-overhead,hosted-feed` runs those two alone, without a catalog.
+// (hosted-feed), and the chunked build of the largest size on 1 and 2 worker processes of
+// scripts/bench/chunked-workers.mjs (chunked-workers). `--runs queue-overhead,hosted-feed` runs
+// those two alone, without a catalog.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -54,7 +56,7 @@ const SIZE_RUNS = [
   "amazon-2",
   "peer",
 ];
-const OTHER_RUNS = ["publish-rate", "publish-delta", "queue-overhead", "hosted-feed"];
+const OTHER_RUNS = ["publish-rate", "publish-delta", "queue-overhead", "hosted-feed", "chunked-workers"];
 const unknownRuns = onlyRuns.filter((id) => !SIZE_RUNS.includes(id) && !OTHER_RUNS.includes(id));
 if (unknownRuns.length > 0) {
   console.error(
@@ -311,6 +313,20 @@ if (wanted("hosted-feed")) {
     results.hostedFeed.failed ??
       `${results.hostedFeed.requestsPerSecond} req/s, p99 ${results.hostedFeed.latencyMs.p99} ms\n`,
   );
+}
+
+// Chunked builds (issue 8): the largest size built by 1 then 2 worker processes, one core each.
+if (wanted("chunked-workers")) {
+  const largest = Math.max(...sizes);
+  const run = spawnSync(
+    process.execPath,
+    [join(ROOT, "scripts/bench/chunked-workers.mjs"), "--variants", String(largest), "--pin"],
+    { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] },
+  );
+  results.chunkedWorkers =
+    run.status === 0
+      ? JSON.parse(readFileSync(join(BENCH, "chunked-workers.json"), "utf8"))
+      : { failed: `exit ${run.status}` };
 }
 
 const json = join(BENCH, "results.json");
