@@ -57,14 +57,9 @@ export function openChunkedBuilds(options: {
       return buildFeedsReport(await runExport(run, exportOptions));
     }
     const runId = job.id ?? `${payload.name}-${Date.now()}`;
-    const startedAt = Date.now();
-    await job.updateData({
-      ...payload,
-      step: "assemble",
-      plan,
-      runId,
-      startedAt,
-    } satisfies PayloadInput<"build-feeds">);
+    // What the parent resumes with, possibly on another worker.
+    const resumed = { ...payload, step: "assemble" as const, plan, runId, startedAt: Date.now() };
+    await job.updateData(resumed satisfies PayloadInput<"build-feeds">);
     await addChunkJobs(
       job,
       payload,
@@ -72,9 +67,7 @@ export function openChunkedBuilds(options: {
       runId,
       plan.chunks.map((chunk) => chunk.index),
     );
-    return waitForChildren(job, token, () =>
-      assemble(job, token, { ...payload, step: "assemble", plan, runId, startedAt }),
-    );
+    return waitForChildren(job, token, () => assemble(job, token, resumed));
   }
 
   async function assemble(job: Job, token: string, payload: PayloadOf<"build-feeds">): Promise<JobReport> {
@@ -96,7 +89,8 @@ export function openChunkedBuilds(options: {
           `chunks ${faults.map((fault) => `${fault.index} (${fault.problem})`).join(", ")} were built but their spools are not in ${request.outDir}: do all workers share output.dir?`,
         );
       }
-      await job.updateData({ ...payload, rebuilt: job.attemptsMade } satisfies PayloadInput<"build-feeds">);
+      const retried = { ...payload, rebuilt: job.attemptsMade };
+      await job.updateData(retried satisfies PayloadInput<"build-feeds">);
       await addChunkJobs(
         job,
         payload,
@@ -105,9 +99,7 @@ export function openChunkedBuilds(options: {
         faults.map((fault) => fault.index),
         `a${job.attemptsMade}`,
       );
-      return waitForChildren(job, token, () =>
-        assemble(job, token, { ...payload, rebuilt: job.attemptsMade }),
-      );
+      return waitForChildren(job, token, () => assemble(job, token, retried));
     }
     const result = await assembleChunks(run, plan, spools, exportOptions);
     const report = buildFeedsReport(result);
