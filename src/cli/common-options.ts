@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { SOURCE_FORMATS } from "../sources/source.js";
+import { FILE_FORMATS } from "../sources/source.js";
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -11,7 +11,7 @@ export function withCatalogOptions(command: Command): Command {
       "--catalog <file>",
       "catalog file (CSV/TSV, Shopify or WooCommerce CSV, JSON, JSONL, Google XML; .gz ok)",
     )
-    .option("--format <format>", `catalog format instead of detecting it: ${SOURCE_FORMATS.join(", ")}`)
+    .option("--format <format>", `catalog format instead of detecting it: ${FILE_FORMATS.join(", ")}`)
     .option(
       "--encoding <name>",
       "text encoding of the catalog, e.g. windows-1252, latin1, utf-16le (default UTF-8; UTF-16 with a BOM is recognised)",

@@ -8,7 +8,7 @@ import { AmazonAccountSchema } from "../channels/amazon/config.js";
 import { GoogleAccountSchema } from "../channels/google/config.js";
 import { MetaAccountSchema } from "../channels/meta/config.js";
 import { didYouMean } from "../core/did-you-mean.js";
-import { SOURCE_FORMATS } from "../sources/source.js";
+import { FILE_FORMATS } from "../sources/source.js";
 import {
   ConfigFileError,
   dottedPath,
@@ -117,7 +117,7 @@ export const ConfigFileSchema = z.strictObject({
     .strictObject({
       file: z.string().min(1).optional().describe("The catalog file, like --catalog."),
       format: z
-        .enum(SOURCE_FORMATS)
+        .enum(FILE_FORMATS)
         .optional()
         .describe("The catalog format, like --format (detected when absent)."),
       encoding: z.string().min(1).optional().describe("Text encoding of the file, like --encoding."),

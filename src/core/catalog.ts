@@ -129,13 +129,19 @@ export const ProductSchema = ProductFieldsSchema.extend({
 export type Product = z.infer<typeof ProductSchema>;
 export type ProductInput = z.input<typeof ProductSchema>;
 
-/** Where a product came from, for issues and `omnifeed explain`. */
+/**
+ * Where a product came from, for issues and `omnifeed explain`: a line of a file, or a record of
+ * a store known by the store's own ids.
+ */
 export interface Origin {
+  /** The file, or the store's label (`shopify:acme.myshopify.com`). */
   file: string;
-  /** Line of the product's first record. */
+  /** Line of the product's first record; for a store, the product's position in the read (1-based). */
   line: number;
-  /** Line of each variant's record, index-aligned with `product.variants`. */
+  /** Line (or position) of each variant's record, index-aligned with `product.variants`. */
   variantLines: number[];
+  /** Store records only: the store's ids of the product and of each variant (index-aligned). */
+  ids?: { product: string; variants: string[] } | undefined;
 }
 
 /** A product as a source delivers it: the canonical product plus where it was read. */

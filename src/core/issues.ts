@@ -11,6 +11,8 @@ export interface RowIssue {
   field?: string;
   /** The variant or product id of the row, when it could be read. */
   id?: string;
+  /** Store records: the store's own id of the record (a GID, a WooCommerce id); shown instead of the line. */
+  ref?: string;
   severity: Severity;
   message: string;
 }
@@ -28,7 +30,8 @@ export interface ItemIssue {
 export function formatRowIssue(issue: RowIssue): string {
   const field = issue.field ? `${issue.field}: ` : "";
   const level = issue.severity === "warning" ? "warning: " : "";
-  return `${issue.file}:${issue.line}: ${level}${field}${issue.message}`;
+  const where = issue.ref === undefined ? `${issue.file}:${issue.line}` : `${issue.file} ${issue.ref}`;
+  return `${where}: ${level}${field}${issue.message}`;
 }
 
 export function hasErrors(issues: readonly { severity: Severity }[]): boolean {

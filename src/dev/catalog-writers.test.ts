@@ -6,12 +6,12 @@ import { createCatalogWriter } from "./catalog-writers.js";
 import type { ProductRecord } from "../sources/json/record.js";
 import { describeRecords } from "../sources/record-shape.js";
 import { detectCatalogFormat } from "../sources/registry.js";
-import { SOURCE_FORMATS } from "../sources/source.js";
+import { FILE_FORMATS } from "../sources/source.js";
 
 const DEMO = fileURLToPath(new URL("../../fixtures/catalogs/demo/catalog.json", import.meta.url));
 
 describe("catalog writers", () => {
-  it.each(SOURCE_FORMATS)("writes %s that is detected and read back whole", async (format) => {
+  it.each(FILE_FORMATS)("writes %s that is detected and read back whole", async (format) => {
     const records = JSON.parse(await readFile(DEMO, "utf8")) as ProductRecord[];
     const name = {
       csv: "c.csv",

@@ -6,7 +6,7 @@ import { createGoogleXmlWriter } from "./catalog-writers/google-xml.js";
 import { createJsonlWriter, createJsonWriter } from "./catalog-writers/json.js";
 import type { RecordShape } from "../sources/record-shape.js";
 import { createShopifyCsvWriter } from "./catalog-writers/shopify-csv.js";
-import type { SourceFormat } from "../sources/source.js";
+import type { FileFormat } from "../sources/source.js";
 import { createWooCommerceCsvWriter } from "./catalog-writers/woocommerce-csv.js";
 
 /** Options the writers share; each takes the ones that concern its format. */
@@ -25,7 +25,7 @@ export interface CatalogWriterOptions {
 
 /** Writer for a catalog format, for conversions and fixtures. */
 export function createCatalogWriter(
-  format: SourceFormat,
+  format: FileFormat,
   output: Writable,
   options: CatalogWriterOptions = {},
 ): CatalogWriter {

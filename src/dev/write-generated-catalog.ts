@@ -2,11 +2,11 @@ import { createWriteStream } from "node:fs";
 import { finished } from "node:stream/promises";
 import { OmnifeedError, writeErrorKind } from "../core/errors.js";
 import { createCatalogWriter } from "./catalog-writers.js";
-import type { SourceFormat } from "../sources/source.js";
+import type { FileFormat } from "../sources/source.js";
 import type { GenCatalogOptions } from "./gen-catalog.js";
 import { generateCatalog } from "./gen-catalog.js";
 
-export const GENERATED_FORMATS = ["csv", "jsonl", "shopify-csv"] as const satisfies readonly SourceFormat[];
+export const GENERATED_FORMATS = ["csv", "jsonl", "shopify-csv"] as const satisfies readonly FileFormat[];
 export type GeneratedFormat = (typeof GENERATED_FORMATS)[number];
 
 /** Streams a generated catalog into a file (or stdout) through the format's catalog writer. */

@@ -11,7 +11,7 @@ import type { FeedFormat } from "../feeds/format.js";
 import { loadMapping } from "../mapping/load.js";
 import type { CompiledMapping } from "../mapping/types.js";
 import { sourceFor } from "../sources/registry.js";
-import type { RecordBatch, SourceFormat } from "../sources/source.js";
+import type { RecordBatch, FileFormat } from "../sources/source.js";
 
 /**
  * The build: raw record batches → canonical products → per channel, items through the mapping and
@@ -19,7 +19,7 @@ import type { RecordBatch, SourceFormat } from "../sources/source.js";
  * workers, so both paths give byte-identical feeds. Everything here is serialisable plain data.
  */
 export interface BuildSpec {
-  source: { format: SourceFormat; options: unknown };
+  source: { format: FileFormat; options: unknown };
   /** Yield a record per variant and channel (typed values and section hashes), for publishing. */
   withRecords?: boolean;
   channels: {

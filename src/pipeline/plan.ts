@@ -7,13 +7,13 @@ import type { FeedFormat } from "../feeds/format.js";
 import { loadMapping } from "../mapping/load.js";
 import type { CompiledMapping } from "../mapping/types.js";
 import { detectCatalogFormat, sourceFor } from "../sources/registry.js";
-import type { CatalogSource, SourceFormat } from "../sources/source.js";
+import type { CatalogSource, FileFormat } from "../sources/source.js";
 import type { BuildSpec } from "./build.js";
 
 export interface CatalogRequest {
   file: string;
   /** Detected from the file when absent. */
-  format?: SourceFormat | undefined;
+  format?: FileFormat | undefined;
   /** The source's options (currency, store_url, column_map…), validated by its schema. */
   options?: Record<string, unknown> | undefined;
   /** The file's text encoding (`--encoding`, `catalog.encoding`); UTF-8 when absent. */
@@ -42,7 +42,7 @@ export interface PreparedChannel {
 export interface PreparedRun {
   catalog: {
     file: string;
-    format: SourceFormat;
+    format: FileFormat;
     source: CatalogSource;
     options: unknown;
     encoding?: string | undefined;

@@ -10,14 +10,14 @@ import { OmnifeedError } from "../core/errors.js";
 import type { ChannelId } from "../core/ids.js";
 import { ChannelIdSchema } from "../core/ids.js";
 import type { CatalogRequest, ChannelRequest } from "./plan.js";
-import { SOURCE_FORMATS } from "../sources/source.js";
+import { FILE_FORMATS } from "../sources/source.js";
 import { parseCatalogEncoding } from "../sources/text-encoding.js";
 
 /** Flags shared by export, validate and explain, as commander hands them over. */
 export const CommonFlagsSchema = z.object({
   config: z.string().optional(),
   catalog: z.string().optional(),
-  format: z.enum(SOURCE_FORMATS).optional(),
+  format: z.enum(FILE_FORMATS).optional(),
   encoding: z.string().optional(),
   channel: z.string().optional(),
   mapping: z.array(z.string()).default([]),

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { sourceFor } from "./registry.js";
-import type { SourceFormat } from "./source.js";
+import type { FileFormat } from "./source.js";
 
 const demo = (name: string) =>
   fileURLToPath(new URL(`../../fixtures/catalogs/demo/${name}`, import.meta.url));
@@ -14,7 +14,7 @@ describe("record batches", () => {
     ["json", "catalog.json"],
     ["jsonl", "catalog.jsonl"],
     ["google-xml", "catalog.xml"],
-  ] as [SourceFormat, string][])("%s: batches close on the group that fills them", async (format, name) => {
+  ] as [FileFormat, string][])("%s: batches close on the group that fills them", async (format, name) => {
     const source = sourceFor(format);
     const options = source.optionsSchema.parse({});
     const sizes: { records: number; products: number; bytesRead: number }[] = [];

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { isOmnifeedError } from "../core/errors.js";
 import { sampleFile } from "../../test/fixtures/catalog-reading.js";
 import { detectCatalogFormat, detectFormat, SOURCES, sourceFor } from "./registry.js";
-import { SOURCE_FORMATS } from "./source.js";
+import { FILE_FORMATS } from "./source.js";
 import { makeTempDir } from "../../test/support/temp-dirs.js";
 
 const demo = (name: string) =>
@@ -14,8 +14,8 @@ const demo = (name: string) =>
 
 describe("source registry", () => {
   it("has one source per format", () => {
-    expect(SOURCES.map((source) => source.format).sort()).toEqual([...SOURCE_FORMATS].sort());
-    for (const format of SOURCE_FORMATS) expect(sourceFor(format).format).toBe(format);
+    expect(SOURCES.map((source) => source.format).sort()).toEqual([...FILE_FORMATS].sort());
+    for (const format of FILE_FORMATS) expect(sourceFor(format).format).toBe(format);
   });
 
   it.each([

@@ -2,15 +2,22 @@ import type { z } from "zod";
 import type { CatalogEntry } from "../core/catalog.js";
 import type { RowIssue } from "../core/issues.js";
 
-export const SOURCE_FORMATS = [
-  "csv",
-  "shopify-csv",
-  "woocommerce-csv",
-  "json",
-  "jsonl",
-  "google-xml",
-] as const;
+export const FILE_FORMATS = ["csv", "shopify-csv", "woocommerce-csv", "json", "jsonl", "google-xml"] as const;
+export type FileFormat = (typeof FILE_FORMATS)[number];
+
+/** Catalogs read from the merchant's store over its API (connection in `stores.<name>` of the config). */
+export const STORE_FORMATS = ["shopify", "woocommerce"] as const;
+export type StoreFormat = (typeof STORE_FORMATS)[number];
+
+export const SOURCE_FORMATS = [...FILE_FORMATS, ...STORE_FORMATS] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
+
+/**
+ * An opaque resume point a source hands out with a batch: reading again from it yields the
+ * batches after that one (a byte offset, a GraphQL cursor, a page number, a bulk operation id
+ * plus a line). Plain JSON, so it can sit in the state store between runs.
+ */
+export type Checkpoint = string;
 
 /**
  * Raw records of a catalog file, grouped so that one group makes one product (a Shopify handle's
@@ -18,6 +25,7 @@ export type SourceFormat = (typeof SOURCE_FORMATS)[number];
  * posted to build workers, which decode them.
  */
 export interface RecordBatch<Group = unknown> {
+  /** The file, or the store's label (`shopify:acme.myshopify.com`) for store sources. */
   file: string;
   groups: Group[];
   /** Records (≈ variants) in the batch; batches are sized by it. */
@@ -26,6 +34,8 @@ export interface RecordBatch<Group = unknown> {
   bytesRead: number;
   /** Problems found while splitting records (unbalanced quotes, broken XML), as row issues. */
   issues: RowIssue[];
+  /** Store sources: where to resume to read the batches after this one. */
+  checkpoint?: Checkpoint | undefined;
 }
 
 export interface DecodedBatch {
@@ -47,7 +57,8 @@ export interface ReadOptions {
  * canonical products with row issues as data (pure; runs in build workers).
  */
 export interface CatalogSource<Options = unknown> {
-  format: SourceFormat;
+  kind?: "file";
+  format: FileFormat;
   description: string;
   optionsSchema: z.ZodType<Options>;
   /** True when the start of the file (decompressed, ≤ 64 KiB) looks like this format. */
@@ -75,4 +86,56 @@ export async function* readCatalog<Options>(
       bytesRead: batch.bytesRead,
     };
   }
+}
+
+/** What a source may use besides its options: the outside world, passed in so tests control it. */
+export interface SourceContext {
+  signal?: AbortSignal | undefined;
+  /** Now; a test may fix it. */
+  clock: () => Date;
+  /** Secret values by the environment variable name the options give (`access_token_env`). */
+  secret(name: string): string | undefined;
+}
+
+/** The answer of `check()`: who answered and how, or why the connection does not work. */
+export interface SourceCheck {
+  ok: boolean;
+  /** `acme.myshopify.com (Admin API 2026-10)`, `https://shop.example (WooCommerce REST v3)`. */
+  target: string;
+  /** What was found (`1,204 products`), or the problem (`401 Invalid API key or access token`). */
+  detail: string;
+}
+
+/**
+ * A catalog read from a store's API. Like a file source it is split in two: `records` pages
+ * through the store on the main thread and hands out raw store records (plain JSON) with a
+ * checkpoint per batch; `decode` turns them into canonical products in build workers. Row
+ * issues and origins name the store's own ids instead of lines.
+ */
+export interface StoreSource<Options = unknown> {
+  kind: "store";
+  format: StoreFormat;
+  description: string;
+  optionsSchema: z.ZodType<Options>;
+  /** Tests the connection and credentials with one cheap call. */
+  check(options: Options, context: SourceContext): Promise<SourceCheck>;
+  /** Reads from `read.from` (a checkpoint of an earlier batch) or from the start. */
+  records(
+    options: Options,
+    read: ReadOptions & { from?: Checkpoint | undefined },
+    context: SourceContext,
+  ): AsyncIterable<RecordBatch>;
+  decode(batch: RecordBatch, options: Options): DecodedBatch;
+  /** The store's label for messages and origins (`shopify:acme.myshopify.com`). */
+  label(options: Options): string;
+}
+
+export function defineStoreSource<Options>(source: StoreSource<Options>): StoreSource<Options> {
+  return source;
+}
+
+export type AnySource = CatalogSource | StoreSource;
+
+export function isStoreSource(source: AnySource): source is StoreSource {
+  return source.kind === "store";
 }

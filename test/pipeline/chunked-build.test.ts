@@ -26,7 +26,7 @@ import type { PreparedRun } from "../../src/pipeline/plan.js";
 import { buildSpecOf, prepareRun } from "../../src/pipeline/plan.js";
 import type { BatchRunner } from "../../src/pipeline/worker-pool.js";
 import { inlineRunner } from "../../src/pipeline/worker-pool.js";
-import type { SourceFormat } from "../../src/sources/source.js";
+import type { FileFormat } from "../../src/sources/source.js";
 import { DEMO_CONFIG, ROOT } from "../e2e/cli.js";
 import { makeTempDir } from "../support/temp-dirs.js";
 
@@ -71,7 +71,7 @@ function catalogProducts(): GeneratedProduct[] {
   return products;
 }
 
-async function writeCatalog(format: SourceFormat, file: string): Promise<void> {
+async function writeCatalog(format: FileFormat, file: string): Promise<void> {
   const output = createWriteStream(file);
   const writer = createCatalogWriter(format, output, {
     currency: "USD",
@@ -169,14 +169,14 @@ async function buildAllChunks(
   }
 }
 
-async function preparedCatalog(format: SourceFormat): Promise<{ dir: string; run: PreparedRun }> {
+async function preparedCatalog(format: FileFormat): Promise<{ dir: string; run: PreparedRun }> {
   const dir = makeTempDir(`chunks-${format}`);
   const catalog = join(dir, `catalog.${format === "json" ? "json" : "csv"}`);
   await writeCatalog(format, catalog);
   return { dir, run: await runFor(catalog) };
 }
 
-const cases: { format: SourceFormat; threads: boolean }[] = [
+const cases: { format: FileFormat; threads: boolean }[] = [
   { format: "csv", threads: false },
   { format: "csv", threads: true },
   { format: "json", threads: false },
