@@ -103,6 +103,13 @@ class WooError extends Error {
   }
 }
 
+/** An injected fault (`failNext`): answered as it is, the request not processed. */
+class FaultAnswer extends Error {
+  constructor(readonly answer: HttpAnswer) {
+    super(`fault ${answer.status}`);
+  }
+}
+
 const MAX_PER_PAGE = 100;
 const TRACKING_PROVIDERS: Record<string, Record<string, string>> = {
   "United States": {
@@ -741,7 +748,7 @@ export async function startWooCommerceSimulator(
       let delayMs = 0;
       try {
         const fault = takeFault(target.pathname);
-        if (fault) throw fault;
+        if (fault) throw new FaultAnswer(fault);
         if (text !== "") {
           const parsed = JSON.parse(text) as unknown;
           if (!isRecord(parsed)) throw new WooError(400, "rest_invalid_json", "Invalid JSON body passed.");
@@ -758,8 +765,8 @@ export async function startWooCommerceSimulator(
         }
       } catch (error) {
         answer =
-          isRecord(error) && typeof error.status === "number" && !(error instanceof Error)
-            ? (error as unknown as HttpAnswer)
+          error instanceof FaultAnswer
+            ? error.answer
             : error instanceof WooError
               ? {
                   status: error.status,

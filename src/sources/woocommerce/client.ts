@@ -74,10 +74,9 @@ export function createWooCommerceClient(
   connection: WooCommerceConnection,
   options: WooCommerceClientOptions,
 ): WooCommerceClient {
-  const baseURL = `${connection.url}/wp-json`;
   const common = {
     service: SERVICE,
-    baseURL,
+    baseURL: connection.url,
     limiter: options.limiter,
     timeoutMs: connection.timeout_ms,
     ...(options.baseDelayMs !== undefined ? { baseDelayMs: options.baseDelayMs } : {}),
@@ -121,7 +120,7 @@ export function createWooCommerceClient(
     if (connection.auth === "query") Object.assign(params, { consumer_key: key, consumer_secret: secret });
     const config = {
       method: request.method ?? "GET",
-      url: request.path,
+      url: `/wp-json${request.path}`,
       params,
       what: request.what,
       signal: request.signal,
@@ -159,14 +158,14 @@ export function createWooCommerceClient(
       );
     }
     return {
-      data: parsed.data as z.infer<S>,
+      data: parsed.data,
       total: headerNumber(response.headers["x-wp-total"]),
       totalPages: headerNumber(response.headers["x-wp-totalpages"]),
       bytes: Buffer.byteLength(text),
     };
   }
 
-  return { apiUrl: `${baseURL}/wc/v3`, label: wooLabel(connection), call };
+  return { apiUrl: `${connection.url}/wp-json/wc/v3`, label: wooLabel(connection), call };
 }
 
 function notWooCommerce(request: WooRequest, reason: string): OmnifeedError {
@@ -186,7 +185,7 @@ function notWooCommerce(request: WooRequest, reason: string): OmnifeedError {
  */
 export function readWooError(
   response: AxiosResponse,
-  credentials?: { key: string; secret: string } | undefined,
+  credentials?: { key: string; secret: string },
 ): HttpErrorReading {
   const status = response.status;
   let body: unknown = response.data;
