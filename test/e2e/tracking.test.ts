@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { OrderKeySchema } from "../../src/core/order.js";
+import { OrderKeySchema, type Shipment } from "../../src/core/order.js";
 import { createFileStore } from "../../src/stores/file/index.js";
 import { suiteOrder } from "../conformance/store.js";
 import { DEMO, freshDir, omnifeed } from "./cli.js";
@@ -64,8 +64,8 @@ describe("omnifeed tracking import", () => {
     );
     const page = await store.shipmentsSince(undefined, context);
     expect(page.issues ?? []).toEqual([]);
-    const byNumber = Object.fromEntries(
-      page.shipments.map((shipment) => [shipment.trackingNumber, shipment]),
+    const byNumber: Record<string, Shipment> = Object.fromEntries(
+      page.shipments.map((shipment): [string, Shipment] => [shipment.trackingNumber ?? "", shipment]),
     );
     expect(Object.keys(byNumber).sort()).toEqual(["1Z999", "JD01\n4600"]);
     expect(byNumber["1Z999"]).toMatchObject({
