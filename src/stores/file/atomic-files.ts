@@ -24,8 +24,18 @@ async function writeSynced(path: string, text: string): Promise<void> {
   }
 }
 
+/** A file system without hard links (some network or FAT mounts): the store cannot work there. */
+const NO_LINKS = new Set(["ENOTSUP", "EOPNOTSUPP", "ENOSYS"]);
+
 function writeFailure(path: string, error: unknown): OmnifeedError {
   const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && NO_LINKS.has(code)) {
+    return new OmnifeedError(
+      "config",
+      `the file system does not support hard links (${code}); put the file store's folder on a local disk`,
+      { where: path, cause: error },
+    );
+  }
   return new OmnifeedError(
     writeErrorKind(error),
     `cannot write (${typeof code === "string" ? code : "error"})`,
