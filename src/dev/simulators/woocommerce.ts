@@ -571,6 +571,7 @@ export async function startWooCommerceSimulator(
       tracking_link: template.replace("%1$s", encodeURIComponent(item.tracking_number as string)),
       tracking_number: item.tracking_number,
       date_shipped: new Date((item.date_shipped as number) * 1000).toISOString().slice(0, 10),
+      ...(item.products_list !== undefined ? { products_list: item.products_list } : {}),
     };
   }
 
@@ -591,6 +592,8 @@ export async function startWooCommerceSimulator(
       tracking_id: createHash("md5")
         .update(`${body.tracking_number}${Date.now()}${Math.random()}`)
         .digest("hex"),
+      // Partial shipments as Advanced Shipment Tracking keeps them: the items this number covers.
+      ...(Array.isArray(body.products_list) ? { products_list: body.products_list } : {}),
     };
     updateOrder(order, { meta_data: [{ key: TRACKING_KEY, value: [...trackingItems(order), item] }] });
     return {
