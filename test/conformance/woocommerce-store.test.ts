@@ -66,7 +66,10 @@ describeStoreConformance("woocommerce", async () => {
   };
   const keyOf = (order: Json): string => {
     const meta = order.meta_data as { key: string; value: unknown }[];
-    const value = (key: string) => String(meta.find((entry) => entry.key === key)?.value ?? "");
+    const value = (key: string) => {
+      const found = meta.find((entry) => entry.key === key)?.value;
+      return typeof found === "string" ? found : "";
+    };
     return `${value("_omnifeed_marketplace")}/${value("_omnifeed_account")}/${value("_omnifeed_order_id")}`;
   };
 
