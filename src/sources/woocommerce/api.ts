@@ -23,6 +23,8 @@ export const WooVariationSchema = z.object({
   parent_id: id.optional(),
   sku: looseText,
   status: z.string().optional(),
+  /** The price a buyer pays now (read-only): the sale price while a sale runs, else the regular one. */
+  price: looseText.optional(),
   regular_price: looseText,
   sale_price: looseText,
   date_on_sale_from_gmt: looseText.optional(),
@@ -48,6 +50,7 @@ export const WooProductSchema = z.object({
   description: looseText,
   sku: looseText,
   global_unique_id: looseText.optional(),
+  price: looseText.optional(),
   regular_price: looseText.optional(),
   sale_price: looseText.optional(),
   date_on_sale_from_gmt: looseText.optional(),

@@ -12,8 +12,8 @@ import type { WooGroup } from "./records.js";
  * source so one merchant catalog gives byte-identical feeds through either store (issue 9):
  * id = slug, title = name, description = `description`, brand = the `brand_meta_key` meta,
  * productType = the first category, tags and images in order, link = `<store_url>/products/<slug>`;
- * per variant: SKU, GTIN = `global_unique_id`, price = `regular_price` and salePrice = `sale_price`
- * when set, quantity = `stock_quantity` (WooCommerce keeps no stock per location), options =
+ * per variant: SKU, GTIN = `global_unique_id`, price = `regular_price` and salePrice = the
+ * current `price` when the regular one is above it (else price = `price`), quantity = `stock_quantity` (WooCommerce keeps no stock per location), options =
  * the product's variation attributes in position order zipped with the variation's values,
  * weight in grams. Availability is left to be derived from the quantity, except where stock is
  * not managed (no quantity): there `stock_status` says it.
@@ -144,7 +144,11 @@ export function decodeWooProduct(
         ...optional("description", nonEmpty(product.description)),
         ...optional("brand", nonEmpty(metaText(product.meta_data, options.brand_meta_key))),
         ...optional("productType", nonEmpty(product.categories[0]?.name)),
-        tags: product.tags.map((tag) => tag.name).filter((tag) => tag.trim() !== ""),
+        // Sorted as Shopify lists them (WordPress lists terms by name too), so both stores agree.
+        tags: product.tags
+          .map((tag) => tag.name)
+          .filter((tag) => tag.trim() !== "")
+          .sort(),
         images: product.images.map((image) => image.src),
         link: `${storeUrl}/products/${product.slug}`,
         variants: drafts.map((draft) => draft.variant),
@@ -173,16 +177,21 @@ function offerOf(
   options: WooCommerceSourceOptions,
   report: (field: string, message: string) => void,
 ): Omit<VariantInput, "sku" | "options"> | undefined {
-  const regular = nonEmpty(record.regular_price);
-  if (regular === undefined) {
-    report("regular_price", "no regular price; the item is left out (WooCommerce does not sell it either)");
+  // What the buyer pays now is `price` (the sale price while a sale runs). As on Shopify, the
+  // regular price is the "was" price only when it is above it; a scheduled sale shows once it runs.
+  const regularText = nonEmpty(record.regular_price);
+  const activeText = nonEmpty(record.price) ?? regularText;
+  if (activeText === undefined) {
+    report("regular_price", "no price; the item is left out (WooCommerce does not sell it either)");
     return undefined;
   }
-  const price = money(regular, options.currency, "regular_price", report);
-  if (price === undefined) return undefined;
-  const saleText = nonEmpty(record.sale_price);
-  const salePrice =
-    saleText === undefined ? undefined : money(saleText, options.currency, "sale_price", report);
+  const active = money(activeText, options.currency, record.price ? "price" : "regular_price", report);
+  if (active === undefined) return undefined;
+  const regular =
+    regularText === undefined ? undefined : money(regularText, options.currency, "regular_price", report);
+  const onSale = regular !== undefined && regular.amount > active.amount;
+  const price = onSale ? regular : active;
+  const salePrice = onSale ? active : undefined;
   const quantity = typeof record.stock_quantity === "number" ? Math.max(0, record.stock_quantity) : undefined;
   const availability =
     quantity === undefined && record.stock_status !== undefined
@@ -193,8 +202,8 @@ function offerOf(
     ...optional("gtin", nonEmpty(record.global_unique_id)),
     price,
     ...optional("salePrice", salePrice),
-    ...optional("salePriceStart", gmtDate(record.date_on_sale_from_gmt)),
-    ...optional("salePriceEnd", gmtDate(record.date_on_sale_to_gmt)),
+    ...optional("salePriceStart", onSale ? gmtDate(record.date_on_sale_from_gmt) : undefined),
+    ...optional("salePriceEnd", onSale ? gmtDate(record.date_on_sale_to_gmt) : undefined),
     ...optional("quantity", quantity),
     ...optional("availability", availability),
     ...optional("weight", weight),

@@ -77,17 +77,19 @@ function expectedProduct(item: StoreCatalogProduct, storeUrl: string): ProductIn
     ...(nonEmpty(item.descriptionHtml).value !== undefined ? { description: item.descriptionHtml } : {}),
     ...(item.vendor !== "" ? { brand: item.vendor } : {}),
     ...(item.productType !== "" ? { productType: item.productType } : {}),
-    tags: item.tags,
+    tags: [...item.tags].sort(),
     images: item.images.map((image) => image.url),
     link: `${storeUrl}/products/${item.handle}`,
     variants: item.variants.map((variant) => {
+      // A compare-at price counts as the "was" price only when it is above the price.
+      const cents = (text: string) => Math.round(Number(text) * 100);
+      const onSale =
+        variant.compareAtPrice !== undefined && cents(variant.compareAtPrice) > cents(variant.price);
       const canonical = {
         sku: variant.sku,
         ...(variant.barcode ? { gtin: variant.barcode } : {}),
-        price: { amount: Math.round(Number(variant.compareAtPrice ?? variant.price) * 100), currency: "USD" },
-        ...(variant.compareAtPrice !== undefined
-          ? { salePrice: { amount: Math.round(Number(variant.price) * 100), currency: "USD" } }
-          : {}),
+        price: { amount: cents(onSale ? variant.compareAtPrice! : variant.price), currency: "USD" },
+        ...(onSale ? { salePrice: { amount: cents(variant.price), currency: "USD" } } : {}),
         quantity: Math.max(0, totalQuantity(variant)),
         options: item.options.map((name, index) => ({ name, value: variant.optionValues[index]! })),
         weight: { value: variant.weightGrams, unit: "g" as const },
