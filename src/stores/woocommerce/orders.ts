@@ -70,9 +70,10 @@ export interface OrderWriter {
   cancel(storeOrderId: string, signal?: AbortSignal): Promise<void>;
 }
 
-export function createOrderWriter(connection: WooCommerceConnection, client: WooCommerceClient): OrderWriter {
-  const inFlight = new Map<string, Promise<unknown>>();
+/** Creates in flight in this process, by store URL and order key: shared by every store object. */
+const inFlight = new Map<string, Promise<unknown>>();
 
+export function createOrderWriter(connection: WooCommerceConnection, client: WooCommerceClient): OrderWriter {
   async function find(key: OrderKey, since: Date, signal?: AbortSignal): Promise<StoreOrderRef | undefined> {
     for (let page = 1; ; page += 1) {
       const answer = await client.call(
@@ -238,7 +239,7 @@ export function createOrderWriter(connection: WooCommerceConnection, client: Woo
   return {
     find,
     async create(order, now, signal) {
-      const key = orderKeyText(order);
+      const key = `${connection.url} ${orderKeyText(order)}`;
       // One call per key at a time in this process: the second waits and then finds the first's order.
       const before = inFlight.get(key) ?? Promise.resolve();
       const mine = before.catch(() => undefined).then(() => createOnce(order, now, signal));

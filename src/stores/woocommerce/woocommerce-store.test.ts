@@ -87,6 +87,16 @@ function orderOf(
 
 type Json = Record<string, unknown>;
 
+function secondStore(sim: WooCommerceSimulator): Store {
+  const connection = WooCommerceConnectionSchema.parse({
+    url: sim.url,
+    consumer_key_env: "WOO_KEY",
+    consumer_secret_env: "WOO_SECRET",
+    currency: "USD",
+  });
+  return createWooCommerceStore(connection, { secret: (name) => SECRETS[name] });
+}
+
 async function merchant(
   sim: WooCommerceSimulator,
   method: string,
@@ -169,17 +179,7 @@ describe("WooCommerce store: orders", () => {
     expect(refs.map((ref) => ref.outcome).sort()).toEqual(["created", "found", "found"]);
     expect(new Set(refs.map((ref) => ref.storeOrderId)).size).toBe(1);
     // A second store object (another worker in this process) finds it too.
-    const { store: other } = {
-      store: createWooCommerceStore(
-        WooCommerceConnectionSchema.parse({
-          url: sim.url,
-          consumer_key_env: "WOO_KEY",
-          consumer_secret_env: "WOO_SECRET",
-          currency: "USD",
-        }),
-        { secret: (name) => SECRETS[name] },
-      ),
-    };
+    const other = secondStore(sim);
     expect((await other.createOrder(concurrent, context)).outcome).toBe("found");
     expect(sim.orders()).toHaveLength(2);
     expect(await store.findOrder(concurrent, context)).toMatchObject({
@@ -189,6 +189,16 @@ describe("WooCommerce store: orders", () => {
     expect(
       await store.findOrder({ ...concurrent, orderId: "999" as Order["orderId"] }, context),
     ).toBeUndefined();
+  });
+
+  it("gives one store order when two store objects of one process create the same order at once", async () => {
+    const { sim, store } = await start();
+    const order = orderOf("112-0000003-0000009");
+    const refs = await Promise.all(
+      [store, secondStore(sim), store].map((each) => each.createOrder(order, context)),
+    );
+    expect(refs.filter((ref) => ref.outcome === "created")).toHaveLength(1);
+    expect(sim.orders()).toHaveLength(1);
   });
 
   it("looks again after a lost answer instead of creating twice", async () => {
