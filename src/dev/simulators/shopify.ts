@@ -320,6 +320,10 @@ export async function startShopifySimulator(
       emit("orders/updated", orderPayload(orderId));
     },
     onTrackingUpdated: (fulfillmentId) => emit("fulfillments/update", fulfillmentPayload(fulfillmentId)),
+    onOrderCancelled: (orderId) => {
+      emit("orders/cancelled", orderPayload(orderId));
+      emit("orders/updated", orderPayload(orderId));
+    },
   });
 
   // --- Cost bucket ---------------------------------------------------------------------------
@@ -656,16 +660,7 @@ export async function startShopifySimulator(
         typeof fulfillmentId === "number" ? fulfillmentId : Number(/(\d+)$/.exec(fulfillmentId)?.[1]);
       resolvers.updateTracking(id, input);
     },
-    cancelOrder: (orderId, reason = "OTHER") => {
-      const order = store.ordersById.get(orderIdOf(orderId))!;
-      const now = new Date().toISOString();
-      order.cancelledAt = now;
-      order.cancelReason = reason;
-      order.closedAt = now;
-      order.updatedAt = now;
-      emit("orders/cancelled", orderPayload(order.id));
-      emit("orders/updated", orderPayload(order.id));
-    },
+    cancelOrder: (orderId, reason = "OTHER") => resolvers.cancel(orderIdOf(orderId), reason, false),
     throttleStatus,
     drainBucket: () => {
       bucket = { available: 0, at: Date.now() };
