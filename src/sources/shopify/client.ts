@@ -67,6 +67,15 @@ export interface ShopifyUserError {
   code?: string | null | undefined;
 }
 
+export interface SendOptions {
+  /**
+   * A write that must not be sent twice blindly (`orderCreate`: no idempotency key): network
+   * errors and 5xx answers are not retried but thrown as `transient`, so the caller can look up
+   * what happened before trying again. THROTTLED answers (not executed) are still waited out.
+   */
+  once?: boolean;
+}
+
 export interface ShopifyClient {
   readonly apiUrl: string;
   /** Runs one query or mutation, waiting on the bucket as needed; GraphQL errors throw. */
@@ -75,6 +84,7 @@ export interface ShopifyClient {
     document: string,
     variables?: Record<string, unknown>,
     signal?: AbortSignal,
+    send?: SendOptions,
   ): Promise<ShopifyAnswer<T>>;
   /** Streams a file Shopify hands out by URL (a bulk result); no token is sent there. */
   download(url: string, what: string, signal?: AbortSignal): Promise<Readable>;
@@ -112,6 +122,13 @@ export function createShopifyClient(options: ShopifyClientOptions): ShopifyClien
     service: SERVICE,
     baseURL: options.shopUrl,
     attempts: options.attempts ?? 5,
+    timeoutMs: options.timeoutMs ?? 60_000,
+    readError,
+  });
+  const httpOnce: HttpClient = createHttpClient({
+    service: SERVICE,
+    baseURL: options.shopUrl,
+    attempts: 1,
     timeoutMs: options.timeoutMs ?? 60_000,
     readError,
   });
@@ -200,14 +217,16 @@ export function createShopifyClient(options: ShopifyClientOptions): ShopifyClien
     document: string,
     variables: Record<string, unknown> = {},
     signal?: AbortSignal,
+    send: SendOptions = {},
   ): Promise<ShopifyAnswer<T>> {
     let renewed = false;
+    const transport = send.once ? httpOnce : http;
     for (let throttled = 0; ;) {
       await pace(operation, signal);
       const value = await accessToken(signal);
       let response: AxiosResponse<unknown>;
       try {
-        response = await http.request<unknown>({
+        response = await transport.request<unknown>({
           what: operation,
           method: "POST",
           url: apiPath,
@@ -221,6 +240,12 @@ export function createShopifyClient(options: ShopifyClientOptions): ShopifyClien
           renewed = true;
           token = undefined;
           await accessToken(signal, true);
+          continue;
+        }
+        // A 429 was not executed: waiting and sending again is safe even for a write.
+        if (send.once && isOmnifeedError(error, "rate_limited") && throttled < throttleRetries) {
+          throttled += 1;
+          await abortableSleep(error.retryAfterMs ?? 1000, signal);
           continue;
         }
         throw error;
