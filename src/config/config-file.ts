@@ -127,6 +127,22 @@ export const ConfigFileSchema = z.strictObject({
         .describe("Source options, e.g. currency and store_url (like --currency and --store-url)."),
     })
     .optional(),
+  stores: z
+    .strictObject({
+      file: z
+        .strictObject({
+          dir: z
+            .string()
+            .min(1)
+            .optional()
+            .describe("The file store's folder: outbox/, orders.csv and inbox/ (default ./store)."),
+        })
+        .optional()
+        .describe(
+          "The file store: orders as JSON files and a CSV, tracking from CSV files (docs/stores-file.md).",
+        ),
+    })
+    .optional(),
   channels: z
     .strictObject({
       google: channelEntry(ACCOUNT_SCHEMAS.google).optional(),
@@ -411,6 +427,10 @@ export function resolvePaths(config: ConfigFile, base: string): ConfigFile {
       ...(amazon && {
         amazon: { ...amazon, mapping: at(amazon.mapping), account: filesAt(amazon.account, base) },
       }),
+    },
+    stores: config.stores && {
+      ...config.stores,
+      file: config.stores.file && { ...config.stores.file, dir: at(config.stores.file.dir) },
     },
     output: config.output && { ...config.output, dir: at(config.output.dir) },
     state: config.state && { ...config.state, file: at(config.state.file) },
