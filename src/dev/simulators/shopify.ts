@@ -157,6 +157,8 @@ export interface ShopifySimulator extends RunningSimulator {
    * contains that text (`orderCreate`) — the failure comes before the call is executed.
    */
   failNext(count: number, status: 500 | 502 | 503, when?: string): void;
+  /** Every bulk result file is gone (its signed URL answers 404), as after the 7 days Shopify keeps them. */
+  expireBulkResults(): void;
   /** Access tokens issued by the client-credentials grant stop working. */
   revokeTokens(): void;
 }
@@ -674,6 +676,7 @@ export async function startShopifySimulator(
       for (let index = 0; index < count; index += 1) failures.push({ status, when });
     },
     revokeTokens: () => issuedTokens.clear(),
+    expireBulkResults: () => bulkResults.clear(),
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();

@@ -1,4 +1,5 @@
 import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
 import { z } from "zod";
 import { OmnifeedError, isOmnifeedError } from "../../core/errors.js";
 import type { RowIssue } from "../../core/issues.js";
@@ -201,25 +202,35 @@ async function* readBulk(
   from: Extract<ShopifyCheckpoint, { mode: "bulk" }> | undefined,
   signal: AbortSignal | undefined,
 ): AsyncIterable<RecordBatch<ShopifyProductRecord>> {
-  let operation: string;
+  let operation = "";
   let url: string | null | undefined;
   let skip = 0;
-  let locations: ShopLocation[];
+  let locations: ShopLocation[] = [];
   let resumed = false;
   const firstPosition = from?.position ?? 1;
   let after = from?.after;
+  let stream: Readable | undefined;
   const reused = from ? await reusableResult(client, from.operation, signal) : undefined;
   if (from && reused !== undefined) {
     // The same file again: skip the lines of the products already handed out.
-    operation = from.operation;
-    url = reused;
-    skip = from.line;
-    locations = from.locations;
-    resumed = skip > 0;
-  } else {
+    try {
+      stream = await client.download(reused, `bulk operation ${from.operation} result`, signal);
+      operation = from.operation;
+      url = reused;
+      skip = from.line;
+      locations = from.locations;
+      resumed = skip > 0;
+    } catch (error) {
+      // The signed URL expired or was revoked: read the rest with a new operation.
+      if (!isOmnifeedError(error, "not_found") && !isOmnifeedError(error, "auth")) throw error;
+      stream = undefined;
+    }
+  }
+  if (stream === undefined) {
     locations = await readLocations(client, signal);
     operation = await startBulkQuery(client, bulkCatalogQuery(locations, after), signal);
     url = (await awaitBulkOperation(client, operation, options.bulk_poll_ms, signal)).url;
+    if (url) stream = await client.download(url, `bulk operation ${operation} result`, signal);
   }
   const batcher = new Batcher(label, batchSize);
   const assembler = new BulkAssembler({ label, locations, firstPosition, resumed });
@@ -236,8 +247,7 @@ async function* readBulk(
       locations,
     } satisfies ShopifyCheckpoint);
   };
-  if (url) {
-    const stream = await client.download(url, `bulk operation ${operation} result`, signal);
+  if (stream) {
     const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
     let index = 0;
     try {

@@ -190,6 +190,19 @@ describe("Shopify catalog source", () => {
     expect(rest.entries).toEqual(whole.entries.slice(before));
   });
 
+  it("resumes a bulk read with a new bulk operation when the old result file has expired", async () => {
+    const sim = await start({ catalog: seeded(300, 15) });
+    const whole = await readAll(sim, { mode: "bulk" }, 40);
+    const checkpoint = whole.batches[1]!.checkpoint!;
+    sim.expireBulkResults();
+    const rest = await readAll(sim, { mode: "bulk" }, 40, checkpoint);
+    const before = whole.batches.slice(0, 2).reduce((sum, batch) => sum + batch.groups.length, 0);
+    expect(rest.entries).toEqual(whole.entries.slice(before));
+    expect(
+      sim.calls.some((call) => call.path.startsWith("/bulk-operation-results/") && call.status === 404),
+    ).toBe(true);
+  });
+
   it("refuses a checkpoint that is not its own", async () => {
     const sim = await start();
     await expect(readAll(sim, {}, 40, "12345")).rejects.toSatisfy((error) =>
