@@ -387,7 +387,10 @@ function readError(
     // Shopify's 401 text names the problem, never the token.
     return { kind: "auth", message: text };
   }
-  if (response.status === 404)
-    return { kind: "not_found", message: "HTTP 404 (wrong shop_url or api_version?)" };
+  if (response.status === 404) {
+    // The API path: the shop or version is wrong; elsewhere (a bulk result URL): the file is gone.
+    const api = String(response.config.url ?? "").includes("/graphql.json");
+    return { kind: "not_found", message: api ? "HTTP 404 (wrong shop_url or api_version?)" : "HTTP 404" };
+  }
   return undefined;
 }
