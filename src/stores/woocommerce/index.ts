@@ -35,10 +35,11 @@ export function createWooCommerceStore(
     async check(context) {
       const answer = await checkWooCommerce(client, context);
       if (!answer.ok) return answer;
-      // Tracking needs the Shipment Tracking extension; the public REST index lists its namespace.
+      // Tracking needs the Shipment Tracking extension; the public REST index lists its namespace
+      // (`_fields` keeps WordPress from sending its whole route table).
       try {
         const index = await client.call(
-          { path: "/", what: "REST index", signal: context.signal },
+          { path: "/", query: { _fields: "namespaces" }, what: "REST index", signal: context.signal },
           z.object({ namespaces: z.array(z.string()).default([]) }),
         );
         const tracking = index.data.namespaces.includes("wc-shipment-tracking/v3");
