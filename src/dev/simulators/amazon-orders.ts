@@ -875,6 +875,7 @@ export async function startAmazonOrdersSimulator(
 
   return {
     channel: "amazon-orders",
+    kind: "marketplace",
     url: baseUrl,
     accountSettings: {
       seller_id: AMAZON_SIMULATOR_SELLER_ID,

@@ -693,6 +693,7 @@ export async function startEbaySimulator(options: EbaySimulatorOptions = {}): Pr
 
   return {
     channel: "ebay",
+    kind: "marketplace",
     url: baseUrl,
     accountSettings: {
       api_url: baseUrl,

@@ -1,5 +1,7 @@
 import { stringify } from "yaml";
 import { startAmazonSimulator } from "./amazon.js";
+import { startAmazonOrdersSimulator } from "./amazon-orders.js";
+import { startEbaySimulator } from "./ebay.js";
 import { startGoogleSimulator } from "./google.js";
 import { startMetaSimulator } from "./meta.js";
 import { startShopifySimulator } from "./shopify.js";
@@ -14,11 +16,16 @@ export const SIMULATOR_PORTS = {
   amazon: 8643,
   shopify: 8644,
   woocommerce: 8645,
+  "amazon-orders": 8646,
+  ebay: 8647,
 } as const;
 
 export interface SimulatorsOptions {
   host: string;
-  /** Port of the Google simulator; Meta, Amazon, Shopify and WooCommerce take the next four. */
+  /**
+   * Port of the Google simulator; Meta, Amazon, Shopify, WooCommerce, Amazon orders and eBay take
+   * the next six.
+   */
   basePort?: number | undefined;
   /** Calls per second each simulator allows before answering 429 (none when absent). */
   rateLimit?: { perSecond: number; burst: number } | undefined;
@@ -27,8 +34,9 @@ export interface SimulatorsOptions {
 }
 
 /**
- * Starts the channel simulators (Google, Meta, Amazon) and the store simulators (Shopify,
- * WooCommerce, both seeded with the same small generated catalog); `close` stops them.
+ * Starts the channel simulators (Google, Meta, Amazon), the store simulators (Shopify,
+ * WooCommerce, both seeded with the same small generated catalog) and the marketplace order
+ * simulators (Amazon orders with Amazon's own per-operation limits, eBay); `close` stops them.
  */
 export async function startSimulators(options: SimulatorsOptions): Promise<RunningSimulator[]> {
   const port = (offset: number, fallback: number) =>
@@ -59,6 +67,19 @@ export async function startSimulators(options: SimulatorsOptions): Promise<Runni
         catalog,
       }),
     );
+    started.push(
+      await startAmazonOrdersSimulator({
+        host: options.host,
+        port: port(5, SIMULATOR_PORTS["amazon-orders"]),
+      }),
+    );
+    started.push(
+      await startEbaySimulator({
+        host: options.host,
+        port: port(6, SIMULATOR_PORTS.ebay),
+        rateLimit: options.rateLimit,
+      }),
+    );
   } catch (error) {
     await Promise.all(started.map((simulator) => simulator.close()));
     throw error;
@@ -73,9 +94,11 @@ export async function startSimulators(options: SimulatorsOptions): Promise<Runni
 export function simulatorInstructions(simulators: readonly RunningSimulator[]): string {
   const channels: Record<string, unknown> = {};
   const stores: Record<string, unknown> = {};
+  const marketplaces: Record<string, unknown> = {};
   const env: string[] = [];
   for (const simulator of simulators) {
     if (simulator.kind === "store") stores[simulator.channel] = simulator.accountSettings;
+    else if (simulator.kind === "marketplace") marketplaces[simulator.channel] = simulator.accountSettings;
     else channels[simulator.channel] = { account: simulator.accountSettings };
     for (const [name, value] of Object.entries(simulator.env)) env.push(`export ${name}='${value}'`);
   }
@@ -90,8 +113,19 @@ export function simulatorInstructions(simulators: readonly RunningSimulator[]): 
             .split("\n")
             .map((line) => `#   ${line}`),
         ];
+  const marketplaceLines =
+    Object.keys(marketplaces).length === 0
+      ? []
+      : [
+          "",
+          "# the marketplace order simulators (no omnifeed.config.yaml block reads them yet): what an order client needs",
+          ...stringify({ marketplaces })
+            .trimEnd()
+            .split("\n")
+            .map((line) => `#   ${line}`),
+        ];
   return [
-    ...simulators.map((simulator) => `${simulator.channel.padEnd(11)} simulator at ${simulator.url}`),
+    ...simulators.map((simulator) => `${simulator.channel.padEnd(13)} simulator at ${simulator.url}`),
     "",
     "# 1. the credentials (test values the simulators accept), in the shell that runs omnifeed:",
     ...env,
@@ -99,6 +133,7 @@ export function simulatorInstructions(simulators: readonly RunningSimulator[]): 
     "# 2. the account settings, under channels: in omnifeed.config.yaml (merge with the mapping lines):",
     stringify({ channels }).trimEnd(),
     ...storeLines,
+    ...marketplaceLines,
     "",
     "# 3. publish, and look:",
     "#   omnifeed publish --config omnifeed.config.yaml --channel google,meta,amazon",

@@ -16,10 +16,16 @@ export interface RecordedCall {
 }
 
 export interface RunningSimulator {
-  /** `google`, `meta`, `amazon`, `shopify`, `woocommerce`: the channel or store whose API it stands for. */
+  /**
+   * `google`, `meta`, `amazon`, `shopify`, `woocommerce`, `amazon-orders`, `ebay`: the channel,
+   * store or marketplace whose API it stands for.
+   */
   channel: string;
-  /** `store` for a merchant's store (Shopify, WooCommerce); a sales channel when absent. */
-  kind?: "channel" | "store";
+  /**
+   * `store` for a merchant's store (Shopify, WooCommerce); `marketplace` for a marketplace's order
+   * APIs (Amazon orders, eBay); a sales channel when absent.
+   */
+  kind?: "channel" | "store" | "marketplace";
   /** Base URL it listens on, e.g. `http://127.0.0.1:8641`. */
   url: string;
   /**
