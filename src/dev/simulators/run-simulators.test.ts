@@ -19,6 +19,8 @@ it("gives the marketplace simulators the two ports after the stores' and lists t
   expect(text).toContain(`amazon-orders simulator at ${started[0]!.url}`);
   expect(text).toContain(`ebay          simulator at ${started[1]!.url}`);
   expect(text).toContain("export EBAY_SIM_REFRESH_TOKEN=");
+  started.push(await startAmazonOrdersSimulator({ port: 0 }));
+  expect(simulatorInstructions(started).match(/export AMAZON_SIM_CLIENT_ID=/g)).toHaveLength(1);
   // Not a publishing channel: no `channels:` entry a merchant would paste for them.
   expect(text).toContain("channels: {}");
   expect(text).toMatch(/#\s+marketplaces:\n#\s+amazon-orders:\n/);

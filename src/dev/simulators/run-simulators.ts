@@ -100,7 +100,11 @@ export function simulatorInstructions(simulators: readonly RunningSimulator[]): 
     if (simulator.kind === "store") stores[simulator.channel] = simulator.accountSettings;
     else if (simulator.kind === "marketplace") marketplaces[simulator.channel] = simulator.accountSettings;
     else channels[simulator.channel] = { account: simulator.accountSettings };
-    for (const [name, value] of Object.entries(simulator.env)) env.push(`export ${name}='${value}'`);
+    for (const [name, value] of Object.entries(simulator.env)) {
+      // The Amazon listings and orders simulators accept the same LWA credentials.
+      const line = `export ${name}='${value}'`;
+      if (!env.includes(line)) env.push(line);
+    }
   }
   const storeLines =
     Object.keys(stores).length === 0
