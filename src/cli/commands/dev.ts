@@ -37,7 +37,7 @@ export function registerDev(program: Command, setExit: (code: ExitCode) => void)
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option(
       "--port <n>",
-      "port of the Google simulator; Meta, Amazon, Shopify, WooCommerce, Amazon orders and eBay take the next six (default 8641-8647)",
+      "port of the Google simulator; Meta, Amazon (listings and orders), Shopify, WooCommerce and eBay take the next five (default 8641-8646)",
     )
     .option(
       "--rate-limit <n[/burst]>",

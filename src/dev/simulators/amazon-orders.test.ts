@@ -1,7 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { AMAZON_SIMULATOR_CREDENTIALS, AMAZON_SIMULATOR_MARKETPLACE_ID } from "./amazon.js";
+import type { AmazonSimulator } from "./amazon.js";
+import {
+  AMAZON_SIMULATOR_CREDENTIALS,
+  AMAZON_SIMULATOR_MARKETPLACE_ID,
+  startAmazonSimulator,
+} from "./amazon.js";
 import type { AmazonOrdersSimulator, AmazonOrdersSimulatorOptions } from "./amazon-orders.js";
-import { DEFAULT_NOTIFICATION_SECRET_HEADER, startAmazonOrdersSimulator } from "./amazon-orders.js";
+import {
+  createAmazonOrdersApi,
+  DEFAULT_NOTIFICATION_SECRET_HEADER,
+  startAmazonOrdersSimulator,
+} from "./amazon-orders.js";
 import type { WebhookReceiver } from "./webhook-receiver.js";
 import { startWebhookReceiver } from "./webhook-receiver.js";
 
@@ -49,7 +58,7 @@ async function start(options: AmazonOrdersSimulatorOptions = {}): Promise<Amazon
   return simulator;
 }
 
-async function tokenOf(sim: AmazonOrdersSimulator): Promise<string> {
+async function tokenOf(sim: { url: string }): Promise<string> {
   const response = await fetch(`${sim.url}/auth/o2/token`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -64,7 +73,7 @@ async function tokenOf(sim: AmazonOrdersSimulator): Promise<string> {
   return ((await response.json()) as { access_token: string }).access_token;
 }
 
-async function get(sim: AmazonOrdersSimulator, token: string, path: string) {
+async function get(sim: { url: string }, token: string, path: string) {
   const response = await fetch(`${sim.url}${path}`, { headers: { "x-amz-access-token": token } });
   return {
     status: response.status,
@@ -73,7 +82,7 @@ async function get(sim: AmazonOrdersSimulator, token: string, path: string) {
   };
 }
 
-async function confirm(sim: AmazonOrdersSimulator, token: string, orderId: string, body: unknown) {
+async function confirm(sim: { url: string }, token: string, orderId: string, body: unknown) {
   const response = await fetch(`${sim.url}/orders/v0/orders/${orderId}/shipmentConfirmation`, {
     method: "POST",
     headers: { "x-amz-access-token": token, "content-type": "application/json" },
@@ -391,5 +400,44 @@ describe("Amazon orders simulator: ORDER_CHANGE notifications", () => {
     expect(receiver.received[0]!.headers[DEFAULT_NOTIFICATION_SECRET_HEADER]).toBe("s3cret");
     const text = receiver.received[0]!.raw.toString("utf8");
     expect(text).not.toMatch(/Ada|ada@example|Terry Ave/);
+  });
+});
+
+describe("Amazon orders simulator: mounted on the listings simulator", () => {
+  let listings: AmazonSimulator | undefined;
+
+  afterEach(async () => {
+    await listings?.close();
+    listings = undefined;
+  });
+
+  it("serves orders on the listings address with the listings LWA token, and its failures and auth apply", async () => {
+    const orders = createAmazonOrdersApi({ settleMs: 0 });
+    listings = await startAmazonSimulator({ port: 0, mounts: [orders.mount] });
+    const token = await tokenOf(listings);
+    const { orderId, orderItemIds } = orders.placeOrder(TWO_LINES);
+    const read = await get(listings, token, `/orders/2026-01-01/orders/${orderId}`);
+    expect(read.status).toBe(200);
+    expect(read.body.order.orderId).toBe(orderId);
+    const shipped = await confirm(
+      listings,
+      token,
+      orderId,
+      packageOf("1", [{ orderItemId: orderItemIds[1]!, quantity: 1 }]),
+    );
+    expect(shipped.status).toBe(204);
+    expect(orders.order(orderId).status).toBe("PARTIALLY_SHIPPED");
+    expect((await get(listings, "Atza|forged", `/orders/2026-01-01/orders/${orderId}`)).status).toBe(403);
+    listings.failNext(1, 503);
+    expect((await get(listings, token, `/orders/2026-01-01/orders/${orderId}`)).status).toBe(503);
+    // The listings routes are untouched.
+    const listing = await fetch(
+      `${listings.url}/listings/2021-08-01/items/A1SIMSELLER0001/NOPE?marketplaceIds=${AMAZON_SIMULATOR_MARKETPLACE_ID}`,
+      { headers: { "x-amz-access-token": token } },
+    );
+    expect(listing.status).toBe(404);
+    expect(listings.calls.map((call) => call.path)).toContain(
+      `/orders/v0/orders/${orderId}/shipmentConfirmation`,
+    );
   });
 });

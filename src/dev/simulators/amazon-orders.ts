@@ -8,7 +8,7 @@ import {
   AMAZON_SIMULATOR_SELLER_ID,
 } from "./amazon.js";
 import { Quota, type QuotaOptions } from "./quota.js";
-import type { RecordedCall, RunningSimulator } from "./simulator.js";
+import type { RecordedCall, RunningSimulator, SimulatorMount } from "./simulator.js";
 
 /**
  * A local twin of Amazon's order APIs: the Orders API 2026-01-01 (`searchOrders`, `getOrder` with
@@ -17,13 +17,12 @@ import type { RecordedCall, RunningSimulator } from "./simulator.js";
  * EventBridge API destination would (raw notification body, shared-secret header).
  *
  * Wire format from the official models (orders_2026-01-01.json, ordersV0.json,
- * OrderChangeNotification.json) and ../shared/reference/amazon.md §4–§7. It runs as its own
- * server beside the listings simulator (amazon.ts) with the same seller, marketplace and LWA
- * credentials, so one account block with two endpoints reaches both.
+ * OrderChangeNotification.json) and ../shared/reference/amazon.md §4–§7. Two ways to serve it:
+ * mounted on the listings simulator (`startAmazonSimulator({ mounts: [createAmazonOrdersApi().mount] })`,
+ * one address and one LWA for listings, feeds and orders, as `omnifeed dev simulators` does), or
+ * on its own address with its own LWA (`startAmazonOrdersSimulator`), same seller, marketplace
+ * and credentials.
  */
-
-/** The port `omnifeed dev simulators` gives this simulator (tests use 0). */
-export const AMAZON_ORDERS_SIMULATOR_PORT = 8646;
 
 /** Header the simulator puts the shared secret in when it delivers a notification (configurable). */
 export const DEFAULT_NOTIFICATION_SECRET_HEADER = "x-omnifeed-notification-secret";
@@ -158,9 +157,7 @@ export interface NotificationDelivery {
   error: string | undefined;
 }
 
-export interface AmazonOrdersSimulatorOptions {
-  host?: string;
-  port?: number;
+export interface AmazonOrdersApiOptions {
   /**
    * Token bucket per operation; absent keys take {@link AMAZON_ORDERS_RATE_LIMITS}, `null` turns
    * that operation's limit off.
@@ -168,7 +165,6 @@ export interface AmazonOrdersSimulatorOptions {
   rateLimits?: Partial<Record<AmazonOrdersOperation, QuotaOptions | null>>;
   /** Where `ORDER_CHANGE` notifications go; none sent when absent (set later with `notifyTo`). */
   notifications?: NotificationTarget;
-  tokenLifetimeSeconds?: number;
   /**
    * How far in the past a `*Before` bound must be, and the default window end (Amazon: 2 minutes,
    * reference §4). Tests and the demo loop set 0 to see an order the moment it changes.
@@ -176,12 +172,17 @@ export interface AmazonOrdersSimulatorOptions {
   settleMs?: number;
 }
 
-export interface AmazonOrdersSimulator extends RunningSimulator {
-  calls: RecordedCall[];
-  resetCalls(): void;
+export interface AmazonOrdersSimulatorOptions extends AmazonOrdersApiOptions {
+  host?: string;
+  port?: number;
+  tokenLifetimeSeconds?: number;
+}
+
+/** The order operations and the buyer's side, wherever they are served. */
+export interface AmazonOrdersApi {
   quotas: Record<AmazonOrdersOperation, Quota>;
-  /** The next `count` API calls fail with this status, in Amazon's error shape. */
-  failNext(count: number, status: 429 | 500 | 503): void;
+  /** Mount on the listings simulator (`startAmazonSimulator({ mounts: [api.mount] })`). */
+  mount: SimulatorMount;
   /** A buyer checks out; an `ORDER_CHANGE` goes out when a target is set. */
   placeOrder(input: PlaceAmazonOrderInput): PlacedAmazonOrder;
   /** Payment authorised: `PENDING` → `UNSHIPPED`. */
@@ -200,8 +201,18 @@ export interface AmazonOrdersSimulator extends RunningSimulator {
   settled(): Promise<void>;
   /** Sends an already emitted notification again, `times` times (an SQS redelivery). */
   redeliver(notificationId: string, times?: number): Promise<void>;
+  /** Waits for the deliveries in flight. */
+  close(): Promise<void>;
+}
+
+export interface AmazonOrdersSimulator extends RunningSimulator, AmazonOrdersApi {
+  calls: RecordedCall[];
+  resetCalls(): void;
+  /** The next `count` API calls fail with this status, in Amazon's error shape. */
+  failNext(count: number, status: 429 | 500 | 503): void;
   issuedTokens(): string[];
   revokeTokens(): void;
+  close(): Promise<void>;
 }
 
 class HttpAnswer {
@@ -249,12 +260,11 @@ const V0_STATUS: Record<AmazonFulfillmentStatus, string> = {
 
 const SHIPPED_STATES: readonly AmazonFulfillmentStatus[] = ["UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED"];
 
-/** Starts the simulator; `port` 0 (tests) picks a free one. */
-export async function startAmazonOrdersSimulator(
-  options: AmazonOrdersSimulatorOptions = {},
-): Promise<AmazonOrdersSimulator> {
-  const host = options.host ?? "127.0.0.1";
-  const lifetime = options.tokenLifetimeSeconds ?? 3600;
+/**
+ * The Amazon order operations as a mount: state, helpers and a handler that a server hosting LWA
+ * (this file's own, or the listings simulator's via `mounts`) calls once a request is authorised.
+ */
+export function createAmazonOrdersApi(options: AmazonOrdersApiOptions = {}): AmazonOrdersApi {
   const settleMs = options.settleMs ?? AMAZON_SETTLE_MS;
   const limit = (operation: AmazonOrdersOperation): QuotaOptions | undefined => {
     const given = options.rateLimits?.[operation];
@@ -265,15 +275,12 @@ export async function startAmazonOrdersSimulator(
     getOrder: new Quota(limit("getOrder")),
     confirmShipment: new Quota(limit("confirmShipment")),
   };
-  const calls: RecordedCall[] = [];
   const orders = new Map<string, SimulatedAmazonOrder>();
-  const tokens = new Map<string, number>();
   const emitted = new Map<string, Record<string, unknown>>();
   const delivered: NotificationDelivery[] = [];
   const pending = new Set<Promise<void>>();
   let chain: Promise<void> = Promise.resolve();
   let target = options.notifications;
-  let failures: { count: number; status: 429 | 500 | 503 } = { count: 0, status: 500 };
   let orderCounter = 0;
   let itemCounter = 0;
   let lastClock = 0;
@@ -293,52 +300,6 @@ export async function startAmazonOrdersSimulator(
     const limitInForce = quotas[operation].limit;
     return limitInForce ? { "x-amzn-RateLimit-Limit": String(limitInForce.perSecond) } : {};
   };
-
-  // --- Login with Amazon (same credentials as the listings simulator) ------------------------
-
-  function token(body: unknown): HttpAnswer {
-    const form = isRecord(body) ? body : {};
-    const credentials = AMAZON_SIMULATOR_CREDENTIALS;
-    if (form.grant_type !== "refresh_token")
-      return new HttpAnswer(400, {
-        error: "unsupported_grant_type",
-        error_description: "The authorization grant type is not supported by the authorization server",
-      });
-    if (form.client_id !== credentials.clientId || form.client_secret !== credentials.clientSecret)
-      return new HttpAnswer(401, {
-        error: "invalid_client",
-        error_description: "Client authentication failed",
-      });
-    if (form.refresh_token !== credentials.refreshToken)
-      return new HttpAnswer(400, {
-        error: "invalid_grant",
-        error_description: "The request has an invalid grant parameter : refresh_token",
-      });
-    const accessToken = `Atza|IQEB${randomUUID().replaceAll("-", "")}`;
-    tokens.set(accessToken, Date.now() + lifetime * 1000);
-    return new HttpAnswer(200, {
-      access_token: accessToken,
-      token_type: "bearer",
-      expires_in: lifetime,
-      refresh_token: credentials.refreshToken,
-    });
-  }
-
-  function unauthorized(request: IncomingMessage): HttpAnswer | undefined {
-    const given = request.headers["x-amz-access-token"];
-    const expiresAt = typeof given === "string" ? tokens.get(given) : undefined;
-    const denied = "Access to requested resource is denied.";
-    if (expiresAt === undefined)
-      return errors(
-        403,
-        "Unauthorized",
-        denied,
-        "The access token you provided is revoked, malformed or invalid.",
-      );
-    if (expiresAt <= Date.now())
-      return errors(403, "Unauthorized", denied, "The access token you provided has expired.");
-    return undefined;
-  }
 
   const quotaExceeded = (): HttpAnswer =>
     errors(429, "QuotaExceeded", "You exceeded your quota for the requested resource.");
@@ -793,36 +754,29 @@ export async function startAmazonOrdersSimulator(
 
   // --- HTTP plumbing -------------------------------------------------------------------------
 
-  function route(request: IncomingMessage, url: URL, body: unknown): HttpAnswer {
-    const path = url.pathname;
-    const query = Object.fromEntries(url.searchParams);
-    if (path === "/auth/o2/token" && request.method === "POST") return token(body);
+  function operationOf(method: string, path: string) {
     const confirm = CONFIRM_PATTERN.exec(path);
     const orderPath = path.startsWith(`${ORDERS_PREFIX}/`)
       ? decodeURIComponent(path.slice(ORDERS_PREFIX.length + 1))
       : undefined;
     const operation: AmazonOrdersOperation | undefined =
-      confirm && request.method === "POST"
+      confirm && method === "POST"
         ? "confirmShipment"
-        : path === ORDERS_PREFIX && request.method === "GET"
+        : path === ORDERS_PREFIX && method === "GET"
           ? "searchOrders"
-          : orderPath !== undefined && !orderPath.includes("/") && request.method === "GET"
+          : orderPath !== undefined && !orderPath.includes("/") && method === "GET"
             ? "getOrder"
             : undefined;
+    return { operation, orderId: orderPath ?? (confirm ? decodeURIComponent(confirm[1]!) : undefined) };
+  }
+
+  // The host has answered LWA, injected failures and authorisation before this is called.
+  function handle(request: IncomingMessage, url: URL, body: unknown): HttpAnswer {
+    const query = Object.fromEntries(url.searchParams);
+    const { operation, orderId } = operationOf(request.method ?? "GET", url.pathname);
     if (!operation) return errors(404, "NotFound", "Resource not found");
-    const orderId =
-      operation === "searchOrders" ? undefined : (orderPath ?? decodeURIComponent(confirm![1]!));
-    if (orderId !== undefined && !ORDER_ID_PATTERN.test(orderId))
+    if (operation !== "searchOrders" && (orderId === undefined || !ORDER_ID_PATTERN.test(orderId)))
       return invalidInput(`Invalid orderId ${JSON.stringify(orderId)}: expected the 3-7-7 format.`);
-    if (failures.count > 0) {
-      failures.count -= 1;
-      if (failures.status === 429) return quotaExceeded();
-      return failures.status === 500
-        ? errors(500, "InternalFailure", "We encountered an internal error. Please try again.")
-        : errors(503, "ServiceUnavailable", "Service temporarily unavailable. Please try again.");
-    }
-    const denied = unauthorized(request);
-    if (denied) return denied;
     if (!quotas[operation].take(AMAZON_SIMULATOR_SELLER_ID)) return quotaExceeded();
     switch (operation) {
       case "searchOrders":
@@ -837,36 +791,6 @@ export async function startAmazonOrdersSimulator(
     }
   }
 
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const url = new URL(request.url ?? "/", "http://simulator");
-      const body = parseBody(request, Buffer.concat(chunks));
-      let answer: HttpAnswer;
-      try {
-        answer = route(request, url, body);
-      } catch {
-        answer = errors(500, "InternalFailure", "We encountered an internal error. Please try again.");
-      }
-      calls.push({
-        method: request.method ?? "GET",
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        body: body === INVALID_JSON ? undefined : body,
-        status: answer.status,
-        at: Date.now(),
-      });
-      send(response, answer);
-    });
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const baseUrl = `http://${host}:${(server.address() as AddressInfo).port}`;
-
   const held = (orderId: string): SimulatedAmazonOrder => {
     const order = orders.get(orderId);
     if (!order) throw new Error(`the Amazon orders simulator holds no order ${orderId}`);
@@ -874,30 +798,10 @@ export async function startAmazonOrdersSimulator(
   };
 
   return {
-    channel: "amazon-orders",
-    kind: "marketplace",
-    url: baseUrl,
-    accountSettings: {
-      seller_id: AMAZON_SIMULATOR_SELLER_ID,
-      marketplace_id: AMAZON_SIMULATOR_MARKETPLACE_ID,
-      api_url: baseUrl,
-      lwa_url: baseUrl,
-      client_id_env: "AMAZON_SIM_CLIENT_ID",
-      client_secret_env: "AMAZON_SIM_CLIENT_SECRET",
-      refresh_token_env: "AMAZON_SIM_REFRESH_TOKEN",
-    },
-    env: {
-      AMAZON_SIM_CLIENT_ID: AMAZON_SIMULATOR_CREDENTIALS.clientId,
-      AMAZON_SIM_CLIENT_SECRET: AMAZON_SIMULATOR_CREDENTIALS.clientSecret,
-      AMAZON_SIM_REFRESH_TOKEN: AMAZON_SIMULATOR_CREDENTIALS.refreshToken,
-    },
-    calls,
-    resetCalls: () => {
-      calls.length = 0;
-    },
     quotas,
-    failNext(count, status) {
-      failures = { count, status };
+    mount: {
+      handles: (method, path) => operationOf(method, path).operation !== undefined,
+      handle,
     },
     placeOrder(input) {
       if (input.lines.length === 0) throw new Error("placeOrder: an order needs at least one line");
@@ -987,10 +891,148 @@ export async function startAmazonOrdersSimulator(
       for (let index = 0; index < times; index += 1) deliver(body);
       while (pending.size > 0) await Promise.all([...pending]);
     },
+    async close() {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+  };
+}
+
+/** Starts the simulator on its own address (with its own LWA); `port` 0 (tests) picks a free one. */
+export async function startAmazonOrdersSimulator(
+  options: AmazonOrdersSimulatorOptions = {},
+): Promise<AmazonOrdersSimulator> {
+  const host = options.host ?? "127.0.0.1";
+  const lifetime = options.tokenLifetimeSeconds ?? 3600;
+  const api = createAmazonOrdersApi(options);
+  const calls: RecordedCall[] = [];
+  const tokens = new Map<string, number>();
+  let failures: { count: number; status: 429 | 500 | 503 } = { count: 0, status: 500 };
+
+  // --- Login with Amazon (same credentials as the listings simulator) ------------------------
+
+  function token(body: unknown): HttpAnswer {
+    const form = isRecord(body) ? body : {};
+    const credentials = AMAZON_SIMULATOR_CREDENTIALS;
+    if (form.grant_type !== "refresh_token")
+      return new HttpAnswer(400, {
+        error: "unsupported_grant_type",
+        error_description: "The authorization grant type is not supported by the authorization server",
+      });
+    if (form.client_id !== credentials.clientId || form.client_secret !== credentials.clientSecret)
+      return new HttpAnswer(401, {
+        error: "invalid_client",
+        error_description: "Client authentication failed",
+      });
+    if (form.refresh_token !== credentials.refreshToken)
+      return new HttpAnswer(400, {
+        error: "invalid_grant",
+        error_description: "The request has an invalid grant parameter : refresh_token",
+      });
+    const accessToken = `Atza|IQEB${randomUUID().replaceAll("-", "")}`;
+    tokens.set(accessToken, Date.now() + lifetime * 1000);
+    return new HttpAnswer(200, {
+      access_token: accessToken,
+      token_type: "bearer",
+      expires_in: lifetime,
+      refresh_token: credentials.refreshToken,
+    });
+  }
+
+  function unauthorized(request: IncomingMessage): HttpAnswer | undefined {
+    const given = request.headers["x-amz-access-token"];
+    const expiresAt = typeof given === "string" ? tokens.get(given) : undefined;
+    const denied = "Access to requested resource is denied.";
+    if (expiresAt === undefined)
+      return errors(
+        403,
+        "Unauthorized",
+        denied,
+        "The access token you provided is revoked, malformed or invalid.",
+      );
+    if (expiresAt <= Date.now())
+      return errors(403, "Unauthorized", denied, "The access token you provided has expired.");
+    return undefined;
+  }
+
+  function route(request: IncomingMessage, url: URL, body: unknown): HttpAnswer {
+    const path = url.pathname;
+    if (path === "/auth/o2/token" && request.method === "POST") return token(body);
+    if (!api.mount.handles(request.method ?? "GET", path))
+      return errors(404, "NotFound", "Resource not found");
+    if (failures.count > 0) {
+      failures.count -= 1;
+      if (failures.status === 429)
+        return errors(429, "QuotaExceeded", "You exceeded your quota for the requested resource.");
+      return failures.status === 500
+        ? errors(500, "InternalFailure", "We encountered an internal error. Please try again.")
+        : errors(503, "ServiceUnavailable", "Service temporarily unavailable. Please try again.");
+    }
+    const denied = unauthorized(request);
+    if (denied) return denied;
+    const answer = api.mount.handle(request, url, body);
+    return new HttpAnswer(answer.status, answer.body, answer.headers);
+  }
+
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const url = new URL(request.url ?? "/", "http://simulator");
+      const body = parseBody(request, Buffer.concat(chunks));
+      let answer: HttpAnswer;
+      try {
+        answer = route(request, url, body);
+      } catch {
+        answer = errors(500, "InternalFailure", "We encountered an internal error. Please try again.");
+      }
+      calls.push({
+        method: request.method ?? "GET",
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        body: body === INVALID_JSON ? undefined : body,
+        status: answer.status,
+        at: Date.now(),
+      });
+      send(response, answer);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const baseUrl = `http://${host}:${(server.address() as AddressInfo).port}`;
+
+  return {
+    ...api,
+    channel: "amazon-orders",
+    kind: "marketplace",
+    url: baseUrl,
+    accountSettings: {
+      seller_id: AMAZON_SIMULATOR_SELLER_ID,
+      marketplace_id: AMAZON_SIMULATOR_MARKETPLACE_ID,
+      api_url: baseUrl,
+      lwa_url: baseUrl,
+      client_id_env: "AMAZON_SIM_CLIENT_ID",
+      client_secret_env: "AMAZON_SIM_CLIENT_SECRET",
+      refresh_token_env: "AMAZON_SIM_REFRESH_TOKEN",
+    },
+    env: {
+      AMAZON_SIM_CLIENT_ID: AMAZON_SIMULATOR_CREDENTIALS.clientId,
+      AMAZON_SIM_CLIENT_SECRET: AMAZON_SIMULATOR_CREDENTIALS.clientSecret,
+      AMAZON_SIM_REFRESH_TOKEN: AMAZON_SIMULATOR_CREDENTIALS.refreshToken,
+    },
+    calls,
+    resetCalls: () => {
+      calls.length = 0;
+    },
+    failNext(count, status) {
+      failures = { count, status };
+    },
     issuedTokens: () => [...tokens.keys()],
     revokeTokens: () => tokens.clear(),
     async close() {
-      while (pending.size > 0) await Promise.all([...pending]);
+      await api.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

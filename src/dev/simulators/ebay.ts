@@ -17,7 +17,7 @@ import type { RecordedCall, RunningSimulator } from "./simulator.js";
  */
 
 /** The port `omnifeed dev simulators` gives this simulator (tests use 0). */
-export const EBAY_SIMULATOR_PORT = 8647;
+export const EBAY_SIMULATOR_PORT = 8646;
 
 export const EBAY_SIMULATOR_SELLER = "simulated_seller";
 export const EBAY_SIMULATOR_CREDENTIALS = {

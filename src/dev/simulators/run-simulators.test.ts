@@ -10,9 +10,9 @@ afterEach(async () => {
   await Promise.all(started.splice(0).map((simulator) => simulator.close()));
 });
 
-it("gives the marketplace simulators the two ports after the stores' and lists them apart from channels", async () => {
-  expect([SIMULATOR_PORTS.woocommerce, SIMULATOR_PORTS["amazon-orders"], SIMULATOR_PORTS.ebay]).toEqual([
-    8645, 8646, 8647,
+it("gives eBay the port after the stores' and lists the marketplace simulators apart from channels", async () => {
+  expect([SIMULATOR_PORTS.amazon, SIMULATOR_PORTS.woocommerce, SIMULATOR_PORTS.ebay]).toEqual([
+    8643, 8645, 8646,
   ]);
   started.push(await startAmazonOrdersSimulator({ port: 0 }), await startEbaySimulator({ port: 0 }));
   const text = simulatorInstructions(started);

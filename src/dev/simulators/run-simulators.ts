@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
 import { startAmazonSimulator } from "./amazon.js";
-import { startAmazonOrdersSimulator } from "./amazon-orders.js";
+import { createAmazonOrdersApi, type AmazonOrdersApi } from "./amazon-orders.js";
 import { startEbaySimulator } from "./ebay.js";
 import { startGoogleSimulator } from "./google.js";
 import { startMetaSimulator } from "./meta.js";
@@ -16,15 +16,14 @@ export const SIMULATOR_PORTS = {
   amazon: 8643,
   shopify: 8644,
   woocommerce: 8645,
-  "amazon-orders": 8646,
-  ebay: 8647,
+  ebay: 8646,
 } as const;
 
 export interface SimulatorsOptions {
   host: string;
   /**
-   * Port of the Google simulator; Meta, Amazon, Shopify, WooCommerce, Amazon orders and eBay take
-   * the next six.
+   * Port of the Google simulator; Meta, Amazon (listings, feeds and orders), Shopify, WooCommerce
+   * and eBay take the next five.
    */
   basePort?: number | undefined;
   /** Calls per second each simulator allows before answering 429 (none when absent). */
@@ -50,7 +49,14 @@ export async function startSimulators(options: SimulatorsOptions): Promise<Runni
   try {
     started.push(await startGoogleSimulator({ ...common, port: port(0, SIMULATOR_PORTS.google) }));
     started.push(await startMetaSimulator({ ...common, port: port(1, SIMULATOR_PORTS.meta) }));
-    started.push(await startAmazonSimulator({ ...common, port: port(2, SIMULATOR_PORTS.amazon) }));
+    // The order operations share the listings simulator's address and LWA tokens, as on Amazon.
+    const orders = createAmazonOrdersApi();
+    const amazon = await startAmazonSimulator({
+      ...common,
+      port: port(2, SIMULATOR_PORTS.amazon),
+      mounts: [orders.mount],
+    });
+    started.push(amazon, amazonOrdersEntry(orders, amazon));
     const catalog = generateStoreCatalog({ variants: 200, seed: 42 });
     started.push(
       await startShopifySimulator({
@@ -68,15 +74,9 @@ export async function startSimulators(options: SimulatorsOptions): Promise<Runni
       }),
     );
     started.push(
-      await startAmazonOrdersSimulator({
-        host: options.host,
-        port: port(5, SIMULATOR_PORTS["amazon-orders"]),
-      }),
-    );
-    started.push(
       await startEbaySimulator({
         host: options.host,
-        port: port(6, SIMULATOR_PORTS.ebay),
+        port: port(5, SIMULATOR_PORTS.ebay),
         rateLimit: options.rateLimit,
       }),
     );
@@ -85,6 +85,21 @@ export async function startSimulators(options: SimulatorsOptions): Promise<Runni
     throw error;
   }
   return started;
+}
+
+/** The Amazon orders API mounted on the listings simulator, listed as a marketplace of its own. */
+export type MountedAmazonOrders = RunningSimulator & AmazonOrdersApi;
+
+function amazonOrdersEntry(orders: AmazonOrdersApi, amazon: RunningSimulator): MountedAmazonOrders {
+  return {
+    ...orders,
+    channel: "amazon-orders",
+    kind: "marketplace",
+    url: amazon.url,
+    accountSettings: amazon.accountSettings,
+    env: amazon.env,
+    close: () => orders.close(),
+  };
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from "node:http";
+
 /**
  * A local twin of one outside API, started by tests, the benchmark and `omnifeed dev simulators`.
  * Each simulator follows the official wire format (paths, auth, field names, error bodies, 429s,
@@ -13,6 +15,19 @@ export interface RecordedCall {
   status: number;
   /** When it was answered (ms since epoch). */
   at: number;
+}
+
+/**
+ * Routes one simulator lends another so they share one address and one set of tokens (the Amazon
+ * order operations on the listings simulator): the host answers auth and injected failures first.
+ */
+export interface SimulatorMount {
+  handles(method: string, path: string): boolean;
+  handle(
+    request: IncomingMessage,
+    url: URL,
+    body: unknown,
+  ): { status: number; body: unknown; headers: Record<string, string> };
 }
 
 export interface RunningSimulator {
