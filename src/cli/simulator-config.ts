@@ -24,7 +24,7 @@ export async function writeDemoSimulatorConfig(
   const secrets: [string, string][] = [];
   const channels: Record<string, unknown> = {};
   // Stores have no config block yet: the demo config publishes to the channels only.
-  for (const simulator of simulators.filter((candidate) => candidate.kind !== "store")) {
+  for (const simulator of simulators.filter((candidate) => (candidate.kind ?? "channel") === "channel")) {
     const account = accountWithSecretFiles(simulator, (name, value) => {
       const secretFile = `${basename(path, ".yaml")}.${name}.secret`;
       secrets.push([join(dir, secretFile), value]);

@@ -37,7 +37,7 @@ export function registerDev(program: Command, setExit: (code: ExitCode) => void)
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option(
       "--port <n>",
-      "port of the Google simulator; Meta, Amazon, Shopify and WooCommerce take the next four (default 8641-8645)",
+      "port of the Google simulator; Meta, Amazon (listings and orders), Shopify, WooCommerce and eBay take the next five (default 8641-8646)",
     )
     .option(
       "--rate-limit <n[/burst]>",

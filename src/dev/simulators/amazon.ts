@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { currencyDecimals } from "../../core/money.js";
 import { Quota } from "./quota.js";
-import type { RecordedCall, RunningSimulator } from "./simulator.js";
+import type { RecordedCall, RunningSimulator, SimulatorMount } from "./simulator.js";
 
 export type { RecordedCall } from "./simulator.js";
 
@@ -65,6 +65,8 @@ export interface AmazonSimulatorOptions {
   searchCap?: number;
   /** Lifetime of access tokens (default 3600 s, as LWA). */
   tokenLifetimeSeconds?: number;
+  /** More SP-API operations served on this address with its tokens (the Amazon orders API). */
+  mounts?: SimulatorMount[];
 }
 
 export interface AmazonSimulator extends RunningSimulator {
@@ -739,7 +741,8 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
     if (path.startsWith("/feed-documents/")) return documentCall(request, path, raw);
     const body = parseBody(request, raw);
     if (path === "/auth/o2/token" && request.method === "POST") return token(body);
-    const isApi = path.startsWith(LISTINGS_PREFIX) || path.startsWith(FEEDS_PREFIX);
+    const mount = options.mounts?.find((candidate) => candidate.handles(request.method ?? "GET", path));
+    const isApi = path.startsWith(LISTINGS_PREFIX) || path.startsWith(FEEDS_PREFIX) || mount !== undefined;
     if (!isApi) return errors(404, "NotFound", "Resource not found");
     if (failures.count > 0) {
       failures.count -= 1;
@@ -751,6 +754,10 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
     const denied = unauthorized(request);
     if (denied) return denied;
     if (body === INVALID_JSON) return invalidInput("The request body is not valid JSON");
+    if (mount) {
+      const answer = mount.handle(request, url, body);
+      return new HttpAnswer(answer.status, answer.body, answer.headers);
+    }
     return path.startsWith(LISTINGS_PREFIX)
       ? listingsCall(request, path, query, body)
       : feedsCall(request, path, body);

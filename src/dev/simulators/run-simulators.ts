@@ -1,5 +1,7 @@
 import { stringify } from "yaml";
 import { startAmazonSimulator } from "./amazon.js";
+import { createAmazonOrdersApi, type AmazonOrdersApi } from "./amazon-orders.js";
+import { startEbaySimulator } from "./ebay.js";
 import { startGoogleSimulator } from "./google.js";
 import { startMetaSimulator } from "./meta.js";
 import { startShopifySimulator } from "./shopify.js";
@@ -14,11 +16,15 @@ export const SIMULATOR_PORTS = {
   amazon: 8643,
   shopify: 8644,
   woocommerce: 8645,
+  ebay: 8646,
 } as const;
 
 export interface SimulatorsOptions {
   host: string;
-  /** Port of the Google simulator; Meta, Amazon, Shopify and WooCommerce take the next four. */
+  /**
+   * Port of the Google simulator; Meta, Amazon (listings, feeds and orders), Shopify, WooCommerce
+   * and eBay take the next five.
+   */
   basePort?: number | undefined;
   /** Calls per second each simulator allows before answering 429 (none when absent). */
   rateLimit?: { perSecond: number; burst: number } | undefined;
@@ -27,8 +33,9 @@ export interface SimulatorsOptions {
 }
 
 /**
- * Starts the channel simulators (Google, Meta, Amazon) and the store simulators (Shopify,
- * WooCommerce, both seeded with the same small generated catalog); `close` stops them.
+ * Starts the channel simulators (Google, Meta, Amazon), the store simulators (Shopify,
+ * WooCommerce, both seeded with the same small generated catalog) and the marketplace order
+ * simulators (Amazon orders with Amazon's own per-operation limits, eBay); `close` stops them.
  */
 export async function startSimulators(options: SimulatorsOptions): Promise<RunningSimulator[]> {
   const port = (offset: number, fallback: number) =>
@@ -42,7 +49,14 @@ export async function startSimulators(options: SimulatorsOptions): Promise<Runni
   try {
     started.push(await startGoogleSimulator({ ...common, port: port(0, SIMULATOR_PORTS.google) }));
     started.push(await startMetaSimulator({ ...common, port: port(1, SIMULATOR_PORTS.meta) }));
-    started.push(await startAmazonSimulator({ ...common, port: port(2, SIMULATOR_PORTS.amazon) }));
+    // The order operations share the listings simulator's address and LWA tokens, as on Amazon.
+    const orders = createAmazonOrdersApi();
+    const amazon = await startAmazonSimulator({
+      ...common,
+      port: port(2, SIMULATOR_PORTS.amazon),
+      mounts: [orders.mount],
+    });
+    started.push(amazon, amazonOrdersEntry(orders, amazon));
     const catalog = generateStoreCatalog({ variants: 200, seed: 42 });
     started.push(
       await startShopifySimulator({
@@ -59,11 +73,33 @@ export async function startSimulators(options: SimulatorsOptions): Promise<Runni
         catalog,
       }),
     );
+    started.push(
+      await startEbaySimulator({
+        host: options.host,
+        port: port(5, SIMULATOR_PORTS.ebay),
+        rateLimit: options.rateLimit,
+      }),
+    );
   } catch (error) {
     await Promise.all(started.map((simulator) => simulator.close()));
     throw error;
   }
   return started;
+}
+
+/** The Amazon orders API mounted on the listings simulator, listed as a marketplace of its own. */
+export type MountedAmazonOrders = RunningSimulator & AmazonOrdersApi;
+
+function amazonOrdersEntry(orders: AmazonOrdersApi, amazon: RunningSimulator): MountedAmazonOrders {
+  return {
+    ...orders,
+    channel: "amazon-orders",
+    kind: "marketplace",
+    url: amazon.url,
+    accountSettings: amazon.accountSettings,
+    env: amazon.env,
+    close: () => orders.close(),
+  };
 }
 
 /**
@@ -73,11 +109,17 @@ export async function startSimulators(options: SimulatorsOptions): Promise<Runni
 export function simulatorInstructions(simulators: readonly RunningSimulator[]): string {
   const channels: Record<string, unknown> = {};
   const stores: Record<string, unknown> = {};
+  const marketplaces: Record<string, unknown> = {};
   const env: string[] = [];
   for (const simulator of simulators) {
     if (simulator.kind === "store") stores[simulator.channel] = simulator.accountSettings;
+    else if (simulator.kind === "marketplace") marketplaces[simulator.channel] = simulator.accountSettings;
     else channels[simulator.channel] = { account: simulator.accountSettings };
-    for (const [name, value] of Object.entries(simulator.env)) env.push(`export ${name}='${value}'`);
+    for (const [name, value] of Object.entries(simulator.env)) {
+      // The Amazon listings and orders simulators accept the same LWA credentials.
+      const line = `export ${name}='${value}'`;
+      if (!env.includes(line)) env.push(line);
+    }
   }
   const storeLines =
     Object.keys(stores).length === 0
@@ -90,8 +132,19 @@ export function simulatorInstructions(simulators: readonly RunningSimulator[]): 
             .split("\n")
             .map((line) => `#   ${line}`),
         ];
+  const marketplaceLines =
+    Object.keys(marketplaces).length === 0
+      ? []
+      : [
+          "",
+          "# the marketplace order simulators (no omnifeed.config.yaml block reads them yet): what an order client needs",
+          ...stringify({ marketplaces })
+            .trimEnd()
+            .split("\n")
+            .map((line) => `#   ${line}`),
+        ];
   return [
-    ...simulators.map((simulator) => `${simulator.channel.padEnd(11)} simulator at ${simulator.url}`),
+    ...simulators.map((simulator) => `${simulator.channel.padEnd(13)} simulator at ${simulator.url}`),
     "",
     "# 1. the credentials (test values the simulators accept), in the shell that runs omnifeed:",
     ...env,
@@ -99,6 +152,7 @@ export function simulatorInstructions(simulators: readonly RunningSimulator[]): 
     "# 2. the account settings, under channels: in omnifeed.config.yaml (merge with the mapping lines):",
     stringify({ channels }).trimEnd(),
     ...storeLines,
+    ...marketplaceLines,
     "",
     "# 3. publish, and look:",
     "#   omnifeed publish --config omnifeed.config.yaml --channel google,meta,amazon",

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from "node:http";
+
 /**
  * A local twin of one outside API, started by tests, the benchmark and `omnifeed dev simulators`.
  * Each simulator follows the official wire format (paths, auth, field names, error bodies, 429s,
@@ -15,11 +17,30 @@ export interface RecordedCall {
   at: number;
 }
 
+/**
+ * Routes one simulator lends another so they share one address and one set of tokens (the Amazon
+ * order operations on the listings simulator): the host answers auth and injected failures first.
+ */
+export interface SimulatorMount {
+  handles(method: string, path: string): boolean;
+  handle(
+    request: IncomingMessage,
+    url: URL,
+    body: unknown,
+  ): { status: number; body: unknown; headers: Record<string, string> };
+}
+
 export interface RunningSimulator {
-  /** `google`, `meta`, `amazon`, `shopify`, `woocommerce`: the channel or store whose API it stands for. */
+  /**
+   * `google`, `meta`, `amazon`, `shopify`, `woocommerce`, `amazon-orders`, `ebay`: the channel,
+   * store or marketplace whose API it stands for.
+   */
   channel: string;
-  /** `store` for a merchant's store (Shopify, WooCommerce); a sales channel when absent. */
-  kind?: "channel" | "store";
+  /**
+   * `store` for a merchant's store (Shopify, WooCommerce); `marketplace` for a marketplace's order
+   * APIs (Amazon orders, eBay); a sales channel when absent.
+   */
+  kind?: "channel" | "store" | "marketplace";
   /** Base URL it listens on, e.g. `http://127.0.0.1:8641`. */
   url: string;
   /**
