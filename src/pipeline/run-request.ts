@@ -171,7 +171,12 @@ async function configOf(flags: CommonFlags): Promise<ConfigFile> {
   return flags.config ? loadConfigFile(flags.config) : {};
 }
 
-function commonRunOf(flags: CommonFlags, config: ConfigFile): CommonRun {
+/** The catalog a command names (`--catalog`, `catalog:` of the config), without channels: `catalog check`. */
+export async function resolveCatalogRequest(flags: CommonFlags): Promise<CatalogRequest> {
+  return catalogRequestOf(flags, await configOf(flags));
+}
+
+function catalogRequestOf(flags: CommonFlags, config: ConfigFile): CatalogRequest {
   const options = {
     ...config.catalog?.options,
     ...(flags.currency ? { currency: flags.currency } : {}),
@@ -185,6 +190,18 @@ function commonRunOf(flags: CommonFlags, config: ConfigFile): CommonRun {
       "no catalog: pass --catalog <file> (or --catalog shopify|woocommerce) or set catalog.file or catalog.store in --config",
     );
   }
+  return store === undefined
+    ? {
+        file: file!,
+        format: flags.format ?? config.catalog?.format,
+        options,
+        encoding: encodingOf(flags, config),
+      }
+    : storeCatalogOf(store, flags, config, options);
+}
+
+function commonRunOf(flags: CommonFlags, config: ConfigFile): CommonRun {
+  const catalog = catalogRequestOf(flags, config);
 
   const mappings = parseMappingFlags(flags.mapping);
   const accounts = parseAccountFlags(flags.set);
@@ -206,15 +223,7 @@ function commonRunOf(flags: CommonFlags, config: ConfigFile): CommonRun {
   }));
 
   return {
-    catalog:
-      store === undefined
-        ? {
-            file: file!,
-            format: flags.format ?? config.catalog?.format,
-            options,
-            encoding: encodingOf(flags, config),
-          }
-        : storeCatalogOf(store, flags, config, options),
+    catalog,
     channels,
     workers: parseWorkers(flags.workers ?? config.build?.workers),
     batchSize: flags.batchSize ? parseCount("--batch-size", flags.batchSize) : config.build?.batch_size,
