@@ -97,6 +97,18 @@ const StoresSchema = z
     woocommerce: WooCommerceStoreSchema.optional().describe(
       "The WooCommerce site: REST address and consumer key and secret.",
     ),
+    file: z
+      .strictObject({
+        dir: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("The file store's folder: outbox/, orders.csv and inbox/ (default ./store)."),
+      })
+      .optional()
+      .describe(
+        "The file store: orders as JSON files and a CSV, tracking from CSV files (docs/stores-file.md).",
+      ),
   })
   .describe("The merchant's stores (connection settings; secrets by environment variable or file).");
 
@@ -447,11 +459,13 @@ export function resolvePaths(config: ConfigFile, base: string): ConfigFile {
         amazon: { ...amazon, mapping: at(amazon.mapping), account: filesAt(amazon.account, base) },
       }),
     },
-    output: config.output && { ...config.output, dir: at(config.output.dir) },
     stores: config.stores && {
+      ...config.stores,
+      file: config.stores.file && { ...config.stores.file, dir: at(config.stores.file.dir) },
       ...(config.stores.shopify && { shopify: filesAt(config.stores.shopify, base) }),
       ...(config.stores.woocommerce && { woocommerce: filesAt(config.stores.woocommerce, base) }),
     },
+    output: config.output && { ...config.output, dir: at(config.output.dir) },
     state: config.state && { ...config.state, file: at(config.state.file) },
     server: config.server && {
       ...config.server,

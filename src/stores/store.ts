@@ -37,6 +37,8 @@ export interface StoreOrderRef {
 export interface ShipmentPage {
   shipments: Shipment[];
   checkpoint: Checkpoint;
+  /** Records that could not be read as shipments (a bad row of a tracking file), as row issues. */
+  issues?: RowIssue[] | undefined;
 }
 
 /** A webhook as the HTTP server received it: the raw bytes (signatures are over them) and headers. */
