@@ -59,6 +59,7 @@ export interface ResolverDeps {
   onOrderCreated(orderId: number): void;
   onFulfillmentCreated(fulfillmentId: number, orderId: number): void;
   onTrackingUpdated(fulfillmentId: number): void;
+  onOrderCancelled(orderId: number): void;
 }
 
 interface ConnectionArgs {
@@ -270,6 +271,14 @@ export function createShopifyResolvers(deps: ResolverDeps) {
       sku: variant.sku,
       tracked: true,
       variant: () => variantView(variant),
+      measurement: {
+        id: gid("InventoryItemMeasurement", variant.inventoryItemId),
+        weight: { unit: "GRAMS", value: variant.weightGrams },
+      },
+      inventoryLevel: ({ locationId }: { locationId: string }) => {
+        const id = idOf(locationId, "Location");
+        return id !== undefined && variant.available.has(id) ? inventoryLevelView(variant, id) : null;
+      },
       inventoryLevels: (args: ConnectionArgs, context: ShopifyContext) =>
         paginate(
           [...variant.available.keys()],
@@ -400,6 +409,7 @@ export function createShopifyResolvers(deps: ResolverDeps) {
           args.sortKey !== "SKU",
         ),
       variantsCount: () => ({ count: product.variants.length }),
+      mediaCount: () => ({ count: product.images.length }),
     };
   }
 
@@ -1080,6 +1090,54 @@ export function createShopifyResolvers(deps: ResolverDeps) {
     return { bulkOperation: bulkView(operation), userErrors: [] };
   }
 
+  // --- orderCancel ---------------------------------------------------------------------------
+
+  /**
+   * Cancels an order as Shopify's `orderCancel` does (an asynchronous job on Shopify, done at once
+   * here): the unfulfilled quantities go back to stock when `restock` is set.
+   */
+  function cancel(orderId: number, reason: string, restock: boolean): void {
+    const order = store.ordersById.get(orderId)!;
+    const now = new Date().toISOString();
+    if (restock) {
+      for (const line of order.lineItems) {
+        const variant = line.variantId === null ? undefined : store.variantsById.get(line.variantId);
+        const location = committedLocation.get(line.id);
+        if (!variant || location === undefined) continue;
+        const back = line.quantity - store.fulfilledQuantity(order, line.id);
+        if (back > 0) variant.available.set(location, (variant.available.get(location) ?? 0) + back);
+        variant.updatedAt = now;
+      }
+    }
+    order.cancelledAt = now;
+    order.cancelReason = reason;
+    order.closedAt = now;
+    order.updatedAt = now;
+    deps.onOrderCancelled(order.id);
+  }
+
+  function orderCancel(args: { orderId: string; reason: string; restock: boolean }) {
+    const id = idOf(args.orderId, "Order");
+    const order = id === undefined ? undefined : store.ordersById.get(id);
+    const refused = (code: string, message: string) => ({
+      job: null,
+      orderCancelUserErrors: [{ field: ["orderId"], message, code }],
+      userErrors: [{ field: ["orderId"], message }],
+    });
+    if (!order) return refused("NOT_FOUND", "Order does not exist.");
+    if (order.cancelledAt !== null)
+      return refused("INVALID", "Cannot cancel an order that is already cancelled.");
+    if (store.fulfillmentStatus(order) === "FULFILLED") {
+      return refused("INVALID", "Cannot cancel a fulfilled order.");
+    }
+    cancel(order.id, args.reason, args.restock);
+    return {
+      job: { id: gid("Job", store.nextId("job")), done: true },
+      orderCancelUserErrors: [],
+      userErrors: [],
+    };
+  }
+
   const bulkFields: Record<string, SearchField<BulkOperationRecord>> = {
     status: { kind: "text", read: (operation) => operation.status },
     operation_type: { kind: "text", read: (operation) => operation.type },
@@ -1170,6 +1228,15 @@ export function createShopifyResolvers(deps: ResolverDeps) {
         args.sortKey !== "SKU",
       );
     },
+    productVariantsCount: (
+      args: { query?: string | null; limit?: number | null },
+      context: ShopifyContext,
+    ) => {
+      const matches = search(context, "productVariantsCount", args.query, variantFields, ["title", "sku"]);
+      const count = store.variants.filter(matches).length;
+      // Shopify caps the count at `limit` (default 10,000) unless the limit is null.
+      return { count: args.limit === null ? count : Math.min(count, args.limit ?? 10_000) };
+    },
     locations: (args: ConnectionArgs, context: ShopifyContext) =>
       paginate(
         store.locations,
@@ -1222,9 +1289,11 @@ export function createShopifyResolvers(deps: ResolverDeps) {
     orderCreate,
     fulfillmentCreate,
     fulfillmentTrackingInfoUpdate,
+    orderCancel,
     // For the simulator's own helpers (a merchant shipping from the admin).
     createFulfillment,
     updateTracking,
+    cancel,
   };
 }
 

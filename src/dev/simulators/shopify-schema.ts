@@ -127,6 +127,7 @@ const SDL = /* GraphQL */ `
       sortKey: ProductVariantSortKeys
     ): ProductVariantConnection!
     variantsCount: Count
+    mediaCount: Count
   }
 
   type ProductEdge {
@@ -214,12 +215,31 @@ const SDL = /* GraphQL */ `
     pageInfo: PageInfo!
   }
 
+  enum WeightUnit {
+    GRAMS
+    KILOGRAMS
+    OUNCES
+    POUNDS
+  }
+
+  type Weight {
+    unit: WeightUnit!
+    value: Float!
+  }
+
+  type InventoryItemMeasurement {
+    id: ID!
+    weight: Weight
+  }
+
   type InventoryItem implements Node {
     id: ID!
     legacyResourceId: UnsignedInt64!
     sku: String
     tracked: Boolean!
     variant: ProductVariant!
+    measurement: InventoryItemMeasurement!
+    inventoryLevel(locationId: ID!): InventoryLevel
     inventoryLevels(first: Int, after: String, last: Int, before: String): InventoryLevelConnection!
   }
 
@@ -768,6 +788,29 @@ const SDL = /* GraphQL */ `
     userErrors: [UserError!]!
   }
 
+  type Job {
+    id: ID!
+    done: Boolean!
+  }
+
+  enum OrderCancelUserErrorCode {
+    INVALID
+    NOT_FOUND
+    NO_REFUND_PERMISSION
+  }
+
+  type OrderCancelUserError {
+    field: [String!]
+    message: String!
+    code: OrderCancelUserErrorCode
+  }
+
+  type OrderCancelPayload {
+    job: Job
+    orderCancelUserErrors: [OrderCancelUserError!]!
+    userErrors: [UserError!]!
+  }
+
   type Query {
     shop: Shop!
     node(id: ID!): Node
@@ -791,6 +834,7 @@ const SDL = /* GraphQL */ `
       sortKey: ProductVariantSortKeys
       query: String
     ): ProductVariantConnection!
+    productVariantsCount(query: String, limit: Int): Count
     locations(first: Int, after: String, last: Int, before: String): LocationConnection!
     order(id: ID!): Order
     orders(
@@ -829,6 +873,14 @@ const SDL = /* GraphQL */ `
     bulkOperationCancel(id: ID!): BulkOperationCancelPayload
     orderCreate(order: OrderCreateOrderInput!, options: OrderCreateOptionsInput): OrderCreatePayload
     fulfillmentCreate(fulfillment: FulfillmentInput!, message: String): FulfillmentCreatePayload
+    orderCancel(
+      orderId: ID!
+      reason: OrderCancelReason!
+      restock: Boolean!
+      refund: Boolean
+      notifyCustomer: Boolean
+      staffNote: String
+    ): OrderCancelPayload
     fulfillmentTrackingInfoUpdate(
       fulfillmentId: ID!
       trackingInfoInput: FulfillmentTrackingInput!

@@ -132,6 +132,7 @@ const ID_BASE = {
   fulfillment: 5_600_000_000_000,
   fulfillmentOrder: 7_100_000_000_000,
   fulfillmentLine: 12_300_000_000_000,
+  job: 4_400_000_000_000,
 } as const;
 
 export type IdKind = keyof typeof ID_BASE;

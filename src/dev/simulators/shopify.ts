@@ -152,7 +152,11 @@ export interface ShopifySimulator extends RunningSimulator {
   /** Empties the bucket, as other apps' calls would. */
   drainBucket(): void;
   /** The next `count` GraphQL calls fail with this status. */
-  failNext(count: number, status: 500 | 502 | 503): void;
+  /**
+   * The next `count` GraphQL calls fail with this status; with `when`, only calls whose body
+   * contains that text (`orderCreate`) — the failure comes before the call is executed.
+   */
+  failNext(count: number, status: 500 | 502 | 503, when?: string): void;
   /** Access tokens issued by the client-credentials grant stop working. */
   revokeTokens(): void;
 }
@@ -191,7 +195,7 @@ export async function startShopifySimulator(
   const bulkOperations = new Map<number, BulkOperationRecord>();
   const bulkResults = new Map<string, string>();
   const timers = new Set<NodeJS.Timeout>();
-  const failures: (500 | 502 | 503)[] = [];
+  const failures: { status: 500 | 502 | 503; when: string | undefined }[] = [];
   let webhookUrl = options.webhookUrl;
   let bucket: Bucket = { available: throttle.maximumAvailable, at: Date.now() };
   let url = "";
@@ -320,6 +324,10 @@ export async function startShopifySimulator(
       emit("orders/updated", orderPayload(orderId));
     },
     onTrackingUpdated: (fulfillmentId) => emit("fulfillments/update", fulfillmentPayload(fulfillmentId)),
+    onOrderCancelled: (orderId) => {
+      emit("orders/cancelled", orderPayload(orderId));
+      emit("orders/updated", orderPayload(orderId));
+    },
   });
 
   // --- Cost bucket ---------------------------------------------------------------------------
@@ -557,7 +565,8 @@ export async function startShopifySimulator(
     const versionHeader = { "x-shopify-api-version": version };
     if (method !== "POST")
       return { status: 405, body: { errors: "Method Not Allowed" }, headers: versionHeader };
-    const failure = failures.shift();
+    const failing = failures.findIndex((entry) => entry.when === undefined || text.includes(entry.when));
+    const failure = failing === -1 ? undefined : failures.splice(failing, 1)[0]!.status;
     if (failure !== undefined) {
       return {
         status: failure,
@@ -656,22 +665,13 @@ export async function startShopifySimulator(
         typeof fulfillmentId === "number" ? fulfillmentId : Number(/(\d+)$/.exec(fulfillmentId)?.[1]);
       resolvers.updateTracking(id, input);
     },
-    cancelOrder: (orderId, reason = "OTHER") => {
-      const order = store.ordersById.get(orderIdOf(orderId))!;
-      const now = new Date().toISOString();
-      order.cancelledAt = now;
-      order.cancelReason = reason;
-      order.closedAt = now;
-      order.updatedAt = now;
-      emit("orders/cancelled", orderPayload(order.id));
-      emit("orders/updated", orderPayload(order.id));
-    },
+    cancelOrder: (orderId, reason = "OTHER") => resolvers.cancel(orderIdOf(orderId), reason, false),
     throttleStatus,
     drainBucket: () => {
       bucket = { available: 0, at: Date.now() };
     },
-    failNext: (count, status) => {
-      for (let index = 0; index < count; index += 1) failures.push(status);
+    failNext: (count, status, when) => {
+      for (let index = 0; index < count; index += 1) failures.push({ status, when });
     },
     revokeTokens: () => issuedTokens.clear(),
     close: async () => {
