@@ -46,6 +46,8 @@ export interface WooCommerceSimulatorOptions {
   /** The site's UTC offset in minutes (default 120): `date_*` fields are in it, without offset. */
   timezoneOffsetMinutes?: number;
   currency?: string;
+  /** Whether the Shipment Tracking extension is installed (default true); without it its routes are 404. */
+  shipmentTracking?: boolean;
 }
 
 /** A webhook as `POST /webhooks` made it. */
@@ -72,6 +74,20 @@ export interface WooCommerceSimulator extends RunningSimulator {
   completeOrder(orderId: number): void;
   /** Products and variations held, by id (for assertions). */
   records(): Map<number, Record<string, unknown>>;
+  /** The merchant deletes a product (and its variations) for good. */
+  deleteProduct(productId: number): void;
+  /** The merchant changes a product's status (`draft`, `private`, `publish`). */
+  setProductStatus(productId: number, status: string): void;
+  /** Orders held (for assertions). */
+  orders(): Record<string, unknown>[];
+  /**
+   * Faults, as hosts and their firewalls produce them: the next `count` requests (matching `path`
+   * when given) are answered `status` (429 or 503, with `Retry-After` seconds when given) and not
+   * processed.
+   */
+  failNext(fault: { count: number; status: number; retryAfterSeconds?: number; path?: RegExp }): void;
+  /** The next `POST /orders` is processed (the order exists) but answered only after `ms`: a lost answer. */
+  delayNextOrderAnswer(ms: number): void;
 }
 
 type Json = Record<string, unknown>;
@@ -84,6 +100,13 @@ class WooError extends Error {
     readonly params?: Record<string, string>,
   ) {
     super(message);
+  }
+}
+
+/** An injected fault (`failNext`): answered as it is, the request not processed. */
+class FaultAnswer extends Error {
+  constructor(readonly answer: HttpAnswer) {
+    super(`fault ${answer.status}`);
   }
 }
 
@@ -106,6 +129,7 @@ export async function startWooCommerceSimulator(
   const permissions = options.permissions ?? "read_write";
   const offsetMinutes = options.timezoneOffsetMinutes ?? 120;
   const currency = options.currency ?? "USD";
+  const shipmentTracking = options.shipmentTracking ?? true;
   const calls: RecordedCall[] = [];
   const deliveries: WebhookDelivery[] = [];
   const pending = new Set<Promise<unknown>>();
@@ -170,6 +194,9 @@ export async function startWooCommerceSimulator(
           records.set(variationId, {
             id: variationId,
             parent_id: id,
+            type: "variation",
+            status: "publish",
+            name: `${item.title} - ${variant.optionValues.join(", ")}`,
             sku: variant.sku,
             ...offerFields(variant),
             attributes: item.options.map((name, position) => ({
@@ -358,14 +385,15 @@ export async function startWooCommerceSimulator(
   function listProducts(query: URLSearchParams): HttpAnswer {
     const skus = query.get("sku")?.split(",");
     const status = query.get("status") ?? "any";
-    const matching = products.filter(
+    // With `sku`, WooCommerce searches variations too and answers them as records of their own
+    // (`type: "variation"`, `parent_id` set): the exact SKU match, not the parent product.
+    const candidates = skus === undefined ? products : [...records.values()];
+    const matching = candidates.filter(
       (product) =>
         (status === "any" || product.status === status) &&
         (query.get("type") === null || product.type === query.get("type")) &&
         dateFilter(query, product) &&
-        (skus === undefined ||
-          skus.includes(product.sku as string) ||
-          (product.variations as number[]).some((id) => skus.includes(records.get(id)!.sku as string))),
+        (skus === undefined || skus.includes(product.sku as string)),
     );
     return page(matching, query, "/wp-json/wc/v3/products", "date");
   }
@@ -648,6 +676,9 @@ export async function startWooCommerceSimulator(
     if (method === "POST" && path === `${wc}/webhooks`) return createWebhook(body);
     if (method === "GET" && path === `${wc}/webhooks`)
       return { status: 200, body: webhooks.map(webhookView) };
+    if (!shipmentTracking && /shipment-trackings/.test(path)) {
+      throw new WooError(404, "rest_no_route", "No route was found matching the URL and request method.");
+    }
     if (method === "GET" && path === "/wp-json/wc-shipment-tracking/v3/shipment-trackings/providers") {
       return { status: 200, body: TRACKING_PROVIDERS };
     }
@@ -677,49 +708,91 @@ export async function startWooCommerceSimulator(
     throw new WooError(404, "rest_no_route", "No route was found matching the URL and request method.");
   }
 
+  const faults: { count: number; status: number; retryAfterSeconds?: number; path?: RegExp }[] = [];
+  let orderAnswerDelayMs = 0;
+
+  /** `GET /wp-json`: the REST index, public; clients probe it for the namespaces plugins add. */
+  function restIndex(): HttpAnswer {
+    const namespaces = ["oembed/1.0", "wc/v1", "wc/v2", "wc/v3", "wc/store/v1"];
+    if (shipmentTracking) namespaces.push("wc-shipment-tracking/v3");
+    return { status: 200, body: { name: "Simulated shop", url, home: url, namespaces } };
+  }
+
+  function takeFault(path: string): HttpAnswer | undefined {
+    const fault = faults.find(
+      (candidate) => candidate.count > 0 && (!candidate.path || candidate.path.test(path)),
+    );
+    if (!fault) return undefined;
+    fault.count -= 1;
+    const code = fault.status === 429 ? "too_many_requests" : "service_unavailable";
+    return {
+      status: fault.status,
+      body: {
+        code,
+        message: fault.status === 429 ? "Too Many Requests" : "Service Unavailable",
+        data: { status: fault.status },
+      },
+      ...(fault.retryAfterSeconds !== undefined
+        ? { headers: { "retry-after": String(fault.retryAfterSeconds) } }
+        : {}),
+    };
+  }
+
   const server = createServer((request, response) => {
     const started = Date.now();
-    void readBody(request).then((text) => {
+    void readBody(request).then(async (text) => {
       const target = new URL(request.url ?? "/", "http://simulator");
       const method = request.method ?? "GET";
       let body: Json = {};
       let answer: HttpAnswer;
+      let delayMs = 0;
       try {
+        const fault = takeFault(target.pathname);
+        if (fault) throw new FaultAnswer(fault);
         if (text !== "") {
           const parsed = JSON.parse(text) as unknown;
           if (!isRecord(parsed)) throw new WooError(400, "rest_invalid_json", "Invalid JSON body passed.");
           body = parsed;
         }
-        authenticate(request, target.searchParams, method !== "GET", method);
-        answer = route(method, target.pathname, target.searchParams, body);
+        if (method === "GET" && /^\/wp-json\/?$/.test(target.pathname)) answer = restIndex();
+        else {
+          authenticate(request, target.searchParams, method !== "GET", method);
+          answer = route(method, target.pathname, target.searchParams, body);
+          if (method === "POST" && target.pathname === "/wp-json/wc/v3/orders" && orderAnswerDelayMs > 0) {
+            delayMs = orderAnswerDelayMs;
+            orderAnswerDelayMs = 0;
+          }
+        }
       } catch (error) {
         answer =
-          error instanceof WooError
-            ? {
-                status: error.status,
-                body: {
-                  code: error.code,
-                  message: error.message,
-                  data: { status: error.status, ...(error.params ? { params: error.params } : {}) },
-                },
-              }
-            : error instanceof SyntaxError
+          error instanceof FaultAnswer
+            ? error.answer
+            : error instanceof WooError
               ? {
-                  status: 400,
+                  status: error.status,
                   body: {
-                    code: "rest_invalid_json",
-                    message: "Invalid JSON body passed.",
-                    data: { status: 400 },
+                    code: error.code,
+                    message: error.message,
+                    data: { status: error.status, ...(error.params ? { params: error.params } : {}) },
                   },
                 }
-              : {
-                  status: 500,
-                  body: {
-                    code: "internal_server_error",
-                    message: "There has been a critical error on this website.",
-                    data: { status: 500 },
-                  },
-                };
+              : error instanceof SyntaxError
+                ? {
+                    status: 400,
+                    body: {
+                      code: "rest_invalid_json",
+                      message: "Invalid JSON body passed.",
+                      data: { status: 400 },
+                    },
+                  }
+                : {
+                    status: 500,
+                    body: {
+                      code: "internal_server_error",
+                      message: "There has been a critical error on this website.",
+                      data: { status: 500 },
+                    },
+                  };
       }
       const query = Object.fromEntries(target.searchParams);
       // Query-string credentials are secrets: the record keeps the key only.
@@ -732,7 +805,8 @@ export async function startWooCommerceSimulator(
         status: answer.status,
         at: started,
       });
-      sendAnswer(response, answer);
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (!response.destroyed) sendAnswer(response, answer);
     });
   });
 
@@ -769,6 +843,24 @@ export async function startWooCommerceSimulator(
       updateOrder(orderOf(String(orderId)), { status: "completed" });
     },
     records: () => new Map(records),
+    deleteProduct: (productId) => {
+      const product = productOf(String(productId));
+      for (const variationId of product.variations as number[]) records.delete(variationId);
+      records.delete(productId);
+      products.splice(products.indexOf(product), 1);
+    },
+    setProductStatus: (productId, status) => {
+      const product = productOf(String(productId));
+      product.status = status;
+      Object.assign(product, dates("date_modified", Date.now()));
+    },
+    orders: () => orders.map((order) => ({ ...order })),
+    failNext: (fault) => {
+      faults.push({ ...fault });
+    },
+    delayNextOrderAnswer: (ms) => {
+      orderAnswerDelayMs = ms;
+    },
     close: async () => {
       await Promise.allSettled([...pending]);
       await new Promise<void>((resolve, reject) => {
