@@ -8,7 +8,9 @@ import { AmazonAccountSchema } from "../channels/amazon/config.js";
 import { GoogleAccountSchema } from "../channels/google/config.js";
 import { MetaAccountSchema } from "../channels/meta/config.js";
 import { didYouMean } from "../core/did-you-mean.js";
+import { ShopifyConnectionSchema } from "../sources/shopify/options.js";
 import { FILE_FORMATS, STORE_FORMATS } from "../sources/source.js";
+import { WooCommerceConnectionSchema } from "../sources/woocommerce/options.js";
 import {
   ConfigFileError,
   dottedPath,
@@ -83,10 +85,9 @@ function isTimeZone(name: string): boolean {
 }
 
 // ── Stores (issue 9) ────────────────────────────────────────────────────────────────────────────
-// The connection blocks are the store sources' own schemas; until those land, any mapping is
-// taken here and checked by the source when a run prepares its catalog.
-const ShopifyStoreSchema = z.record(z.string(), z.unknown());
-const WooCommerceStoreSchema = z.record(z.string(), z.unknown());
+// The connection blocks are the store sources' own schemas (the store connectors read them too).
+const ShopifyStoreSchema = ShopifyConnectionSchema;
+const WooCommerceStoreSchema = WooCommerceConnectionSchema;
 
 /** `stores:` — how to reach the merchant's store; `catalog.store` (or `--catalog shopify`) reads from one. */
 const StoresSchema = z

@@ -4,6 +4,8 @@ import { readHead } from "./file-input.js";
 import { googleXmlSource } from "./google-xml/index.js";
 import { jsonlSource, jsonSource } from "./json/index.js";
 import { shopifyCsvSource } from "./shopify-csv/index.js";
+import { shopifySource } from "./shopify/index.js";
+import { wooCommerceSource } from "./woocommerce/index.js";
 import type {
   CatalogSource,
   DecodedBatch,
@@ -33,7 +35,10 @@ export const SOURCES: readonly CatalogSource[] = [
  * Every store a catalog can be read from over its API, by hand. The connection of each comes from
  * `stores.<format>` of omnifeed.config.yaml; `--catalog shopify` picks one.
  */
-export const STORE_SOURCES: readonly StoreSource[] = [];
+export const STORE_SOURCES: readonly StoreSource[] = [
+  shopifySource,
+  wooCommerceSource,
+];
 
 export function isStoreFormat(text: string): text is StoreFormat {
   return (STORE_FORMATS as readonly string[]).includes(text);

@@ -144,7 +144,11 @@ export function decodeWooProduct(
         ...optional("description", nonEmpty(product.description)),
         ...optional("brand", nonEmpty(metaText(product.meta_data, options.brand_meta_key))),
         ...optional("productType", nonEmpty(product.categories[0]?.name)),
-        tags: product.tags.map((tag) => tag.name).filter((tag) => tag.trim() !== ""),
+        // Sorted as Shopify returns them, so one catalog gives one canonical product in both stores.
+        tags: product.tags
+          .map((tag) => tag.name)
+          .filter((tag) => tag.trim() !== "")
+          .sort(),
         images: product.images.map((image) => image.src),
         link: `${storeUrl}/products/${product.slug}`,
         variants: drafts.map((draft) => draft.variant),
@@ -178,11 +182,15 @@ function offerOf(
     report("regular_price", "no regular price; the item is left out (WooCommerce does not sell it either)");
     return undefined;
   }
-  const price = money(regular, options.currency, "regular_price", report);
-  if (price === undefined) return undefined;
+  const regularPrice = money(regular, options.currency, "regular_price", report);
+  if (regularPrice === undefined) return undefined;
   const saleText = nonEmpty(record.sale_price);
-  const salePrice =
-    saleText === undefined ? undefined : money(saleText, options.currency, "sale_price", report);
+  const sale = saleText === undefined ? undefined : money(saleText, options.currency, "sale_price", report);
+  // A sale price not below the regular one is no sale: the buyer pays it (Shopify's rule for a
+  // compare-at price not above the price, so both stores give the same offer).
+  const onSale = sale !== undefined && sale.amount < regularPrice.amount;
+  const price = sale !== undefined && !onSale ? sale : regularPrice;
+  const salePrice = onSale ? sale : undefined;
   const quantity = typeof record.stock_quantity === "number" ? Math.max(0, record.stock_quantity) : undefined;
   const availability =
     quantity === undefined && record.stock_status !== undefined
