@@ -77,15 +77,21 @@ function expectedProduct(item: StoreCatalogProduct, storeUrl: string): ProductIn
     ...(nonEmpty(item.descriptionHtml).value !== undefined ? { description: item.descriptionHtml } : {}),
     ...(item.vendor !== "" ? { brand: item.vendor } : {}),
     ...(item.productType !== "" ? { productType: item.productType } : {}),
-    tags: item.tags,
+    tags: [...item.tags].sort(),
     images: item.images.map((image) => image.url),
     link: `${storeUrl}/products/${item.handle}`,
     variants: item.variants.map((variant) => {
+      // A "was" price not above the price is no sale (as on Shopify).
+      const onSale =
+        variant.compareAtPrice !== undefined && Number(variant.compareAtPrice) > Number(variant.price);
       const canonical = {
         sku: variant.sku,
         ...(variant.barcode ? { gtin: variant.barcode } : {}),
-        price: { amount: Math.round(Number(variant.compareAtPrice ?? variant.price) * 100), currency: "USD" },
-        ...(variant.compareAtPrice !== undefined
+        price: {
+          amount: Math.round(Number(onSale ? variant.compareAtPrice : variant.price) * 100),
+          currency: "USD",
+        },
+        ...(onSale
           ? { salePrice: { amount: Math.round(Number(variant.price) * 100), currency: "USD" } }
           : {}),
         quantity: Math.max(0, totalQuantity(variant)),
