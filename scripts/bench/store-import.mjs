@@ -10,7 +10,8 @@
 //
 // The child mode (`--child <json>`) is the measured process: one export through the pipeline, its
 // RSS sampled on progress, the figures printed as JSON on stdout.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
+import { performance } from "node:perf_hooks";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -103,7 +104,8 @@ async function parent() {
       const out = join(dir, name);
       mkdirSync(out);
       process.stderr.write(`  ${name}, ${variants} variants … `);
-      const run = spawnSync(
+      // Not spawnSync: the simulators answer from this process's event loop.
+      const run = await spawnAsync(
         "/usr/bin/time",
         [
           "-f",
@@ -118,7 +120,7 @@ async function parent() {
             amazonMapping,
           }),
         ],
-        { cwd: ROOT, env: { ...process.env, ...simulator.env }, maxBuffer: 1 << 24 },
+        { cwd: ROOT, env: { ...process.env, ...simulator.env } },
       );
       const timeLine = run.stderr.toString().trim().split("\n").at(-1) ?? "";
       const [wall, peakKb] = timeLine.split(" ").map(Number);
@@ -158,4 +160,18 @@ async function parent() {
   mkdirSync(join(outFile, ".."), { recursive: true });
   writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(results)}\n`);
+}
+
+function spawnAsync(command, commandArgs, options) {
+  return new Promise((resolve, reject) => {
+    const running = spawn(command, commandArgs, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    const stdout = [];
+    const stderr = [];
+    running.stdout.on("data", (chunk) => stdout.push(chunk));
+    running.stderr.on("data", (chunk) => stderr.push(chunk));
+    running.on("error", reject);
+    running.on("close", (status) =>
+      resolve({ status, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) }),
+    );
+  });
 }
