@@ -35,10 +35,7 @@ export const SOURCES: readonly CatalogSource[] = [
  * Every store a catalog can be read from over its API, by hand. The connection of each comes from
  * `stores.<format>` of omnifeed.config.yaml; `--catalog shopify` picks one.
  */
-export const STORE_SOURCES: readonly StoreSource[] = [
-  shopifySource,
-  wooCommerceSource,
-];
+export const STORE_SOURCES: readonly StoreSource[] = [shopifySource, wooCommerceSource];
 
 export function isStoreFormat(text: string): text is StoreFormat {
   return (STORE_FORMATS as readonly string[]).includes(text);
