@@ -17,8 +17,9 @@
 // queue overhead per job of scripts/bench/queue-overhead.mjs (queue-overhead; Redis at REDIS_URL or
 // 127.0.0.1:6379) and the hosted feed's conditional GETs of scripts/bench/hosted-feed.mjs
 // (hosted-feed), and the chunked build of the largest size on 1 and 2 worker processes of
-// scripts/bench/chunked-workers.mjs (chunked-workers). `--runs queue-overhead,hosted-feed` runs
-// those two alone, without a catalog.
+// scripts/bench/chunked-workers.mjs (chunked-workers), and 50,000 variants read from the Shopify
+// (bulk) and WooCommerce (pages) simulators of scripts/bench/store-import.mjs (store-import).
+// `--runs queue-overhead,hosted-feed` runs those two alone, without a catalog.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -56,7 +57,14 @@ const SIZE_RUNS = [
   "amazon-2",
   "peer",
 ];
-const OTHER_RUNS = ["publish-rate", "publish-delta", "queue-overhead", "hosted-feed", "chunked-workers"];
+const OTHER_RUNS = [
+  "publish-rate",
+  "publish-delta",
+  "queue-overhead",
+  "hosted-feed",
+  "chunked-workers",
+  "store-import",
+];
 const unknownRuns = onlyRuns.filter((id) => !SIZE_RUNS.includes(id) && !OTHER_RUNS.includes(id));
 if (unknownRuns.length > 0) {
   console.error(
@@ -327,6 +335,18 @@ if (wanted("chunked-workers")) {
     run.status === 0
       ? JSON.parse(readFileSync(join(BENCH, "chunked-workers.json"), "utf8"))
       : { failed: `exit ${run.status}` };
+}
+
+// Store catalogs (issue 9): 50,000 variants through Shopify bulk and WooCommerce pages, RSS flat.
+if (wanted("store-import")) {
+  const storeJson = join(BENCH, "store-import.json");
+  const run = spawnSync(
+    process.execPath,
+    [join(ROOT, "scripts/bench/store-import.mjs"), "--variants", "50000", "--out", storeJson],
+    { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] },
+  );
+  results.storeImport =
+    run.status === 0 ? JSON.parse(readFileSync(storeJson, "utf8")) : { failed: `exit ${run.status}` };
 }
 
 const json = join(BENCH, "results.json");

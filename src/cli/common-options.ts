@@ -8,8 +8,9 @@ export function withCatalogOptions(command: Command): Command {
   return command
     .option("--config <file>", "omnifeed.config.yaml with catalog, channels, mappings and output")
     .option(
-      "--catalog <file>",
-      "catalog file (CSV/TSV, Shopify or WooCommerce CSV, JSON, JSONL, Google XML; .gz ok)",
+      "--catalog <file|store>",
+      "catalog file (CSV/TSV, Shopify or WooCommerce CSV, JSON, JSONL, Google XML; .gz ok), or " +
+        "shopify / woocommerce to read the store of stores.<name> in --config (a file of that name: ./shopify)",
     )
     .option("--format <format>", `catalog format instead of detecting it: ${FILE_FORMATS.join(", ")}`)
     .option(
@@ -36,6 +37,10 @@ export function withCatalogOptions(command: Command): Command {
       "build threads: 0 builds on the main thread; auto decides from the catalog size",
     )
     .option("--batch-size <n>", "records per batch (default 100)")
+    .option(
+      "--from-start",
+      "store catalogs: read the store from the start, not from the checkpoint of an interrupted read",
+    )
     .option("--json", "print the result as JSON on stdout", false)
     .option("--quiet", "no progress display", false);
 }

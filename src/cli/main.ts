@@ -2,6 +2,7 @@ import { basename } from "node:path";
 import { Command, CommanderError } from "commander";
 import { isOmnifeedError } from "../core/errors.js";
 import { removeOwnTempFiles } from "../feeds/temp-file.js";
+import { registerCatalog } from "./commands/catalog.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDev } from "./commands/dev.js";
 import { registerExplain } from "./commands/explain.js";
@@ -34,6 +35,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerServe(program, setExit);
   registerTracking(program, setExit);
   registerConfig(program, setExit);
+  registerCatalog(program, setExit);
   registerDev(program, setExit);
   return program;
 }

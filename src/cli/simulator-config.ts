@@ -2,7 +2,7 @@ import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
-import { accountWithSecretFiles } from "../dev/simulators/run-simulators.js";
+import { accountWithSecretFiles, storeBlockOf } from "../dev/simulators/run-simulators.js";
 import type { RunningSimulator } from "../dev/simulators/simulator.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -23,7 +23,12 @@ export async function writeDemoSimulatorConfig(
   await mkdir(dir, { recursive: true });
   const secrets: [string, string][] = [];
   const channels: Record<string, unknown> = {};
-  // Stores have no config block yet: the demo config publishes to the channels only.
+  // The stores' secrets stay in their environment variables (the store sources read no files):
+  // `omnifeed dev simulators` prints the exports.
+  const stores: Record<string, unknown> = {};
+  for (const simulator of simulators.filter((candidate) => candidate.kind === "store")) {
+    stores[simulator.channel] = storeBlockOf(simulator);
+  }
   for (const simulator of simulators.filter((candidate) => (candidate.kind ?? "channel") === "channel")) {
     const account = accountWithSecretFiles(simulator, (name, value) => {
       const secretFile = `${basename(path, ".yaml")}.${name}.secret`;
@@ -48,6 +53,7 @@ export async function writeDemoSimulatorConfig(
       options: { currency: "USD", store_url: "https://demo.omnifeed.dev" },
     },
     channels,
+    ...(Object.keys(stores).length > 0 ? { stores } : {}),
     state: { file: `${basename(path, ".yaml")}.state.sqlite` },
   };
   await writeFile(

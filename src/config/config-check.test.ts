@@ -213,7 +213,7 @@ describe("checkConfigFile", () => {
       ),
     );
     expect(lines(await checkConfigFile(file))).toEqual([
-      "1:1 error : no catalog.file, which scheduled jobs read (feeds)",
+      "1:1 error : no catalog.file (nor catalog.store), which scheduled jobs read (feeds)",
     ]);
   });
 

@@ -195,6 +195,10 @@ class InstallationChecks {
   }
 
   private async catalogFile(): Promise<void> {
+    const store = this.config.catalog?.store;
+    if (store !== undefined && this.config.stores?.[store] === undefined && !this.unsure("stores")) {
+      this.add("error", ["catalog", "store"], `no stores.${store} block: the store's connection is missing`);
+    }
     const file = this.config.catalog?.file;
     if (file === undefined) return;
     const problem = await fileProblem(file);
@@ -315,12 +319,13 @@ class InstallationChecks {
     if (
       needCatalog.length > 0 &&
       !this.unsure("catalog", "file") &&
-      this.config.catalog?.file === undefined
+      this.config.catalog?.file === undefined &&
+      this.config.catalog?.store === undefined
     ) {
       this.add(
         "error",
         this.config.catalog ? ["catalog"] : [],
-        `no catalog.file, which scheduled jobs read (${needCatalog.join(", ")})`,
+        `no catalog.file (nor catalog.store), which scheduled jobs read (${needCatalog.join(", ")})`,
       );
     }
   }

@@ -8,7 +8,9 @@ import { AmazonAccountSchema } from "../channels/amazon/config.js";
 import { GoogleAccountSchema } from "../channels/google/config.js";
 import { MetaAccountSchema } from "../channels/meta/config.js";
 import { didYouMean } from "../core/did-you-mean.js";
-import { FILE_FORMATS } from "../sources/source.js";
+import { ShopifyConnectionSchema } from "../sources/shopify/options.js";
+import { FILE_FORMATS, STORE_FORMATS } from "../sources/source.js";
+import { WooCommerceConnectionSchema } from "../sources/woocommerce/options.js";
 import {
   ConfigFileError,
   dottedPath,
@@ -82,6 +84,41 @@ function isTimeZone(name: string): boolean {
   }
 }
 
+// ── Stores (issue 9) ────────────────────────────────────────────────────────────────────────────
+// The connection blocks are the store sources' own schemas (the store connectors read them too).
+const ShopifyStoreSchema = ShopifyConnectionSchema;
+const WooCommerceStoreSchema = WooCommerceConnectionSchema;
+
+/** `stores:` — how to reach the merchant's store; `catalog.store` (or `--catalog shopify`) reads from one. */
+const StoresSchema = z
+  .strictObject({
+    shopify: ShopifyStoreSchema.optional().describe(
+      "The Shopify shop: Admin API address, version and token.",
+    ),
+    woocommerce: WooCommerceStoreSchema.optional().describe(
+      "The WooCommerce site: REST address and consumer key and secret.",
+    ),
+    file: z
+      .strictObject({
+        dir: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("The file store's folder: outbox/, orders.csv and inbox/ (default ./store)."),
+      })
+      .optional()
+      .describe(
+        "The file store: orders as JSON files and a CSV, tracking from CSV files (docs/stores-file.md).",
+      ),
+  })
+  .describe("The merchant's stores (connection settings; secrets by environment variable or file).");
+
+/** `catalog.store`: read the catalog from a store of `stores:` instead of a file. */
+const CatalogStoreSchema = z
+  .enum(STORE_FORMATS)
+  .describe("Read the catalog from this store of `stores:` instead of a file, like --catalog shopify.");
+// ───────────────────────────────────────────────────────────────────────────────────────────────
+
 const ACCOUNT_SCHEMAS = {
   google: GoogleAccountSchema,
   meta: MetaAccountSchema,
@@ -116,6 +153,7 @@ export const ConfigFileSchema = z.strictObject({
   catalog: z
     .strictObject({
       file: z.string().min(1).optional().describe("The catalog file, like --catalog."),
+      store: CatalogStoreSchema.optional(),
       format: z
         .enum(FILE_FORMATS)
         .optional()
@@ -125,24 +163,18 @@ export const ConfigFileSchema = z.strictObject({
         .record(z.string(), z.unknown())
         .optional()
         .describe("Source options, e.g. currency and store_url (like --currency and --store-url)."),
-    })
-    .optional(),
-  stores: z
-    .strictObject({
-      file: z
-        .strictObject({
-          dir: z
-            .string()
-            .min(1)
-            .optional()
-            .describe("The file store's folder: outbox/, orders.csv and inbox/ (default ./store)."),
-        })
+      resume: z
+        .boolean()
         .optional()
         .describe(
-          "The file store: orders as JSON files and a CSV, tracking from CSV files (docs/stores-file.md).",
+          "Store catalogs: resume an interrupted read from its last checkpoint (default true; --from-start overrides).",
         ),
     })
+    .refine((catalog) => catalog.file === undefined || catalog.store === undefined, {
+      message: "give catalog.file or catalog.store, not both",
+    })
     .optional(),
+  stores: StoresSchema.optional(),
   channels: z
     .strictObject({
       google: channelEntry(ACCOUNT_SCHEMAS.google).optional(),
@@ -431,6 +463,8 @@ export function resolvePaths(config: ConfigFile, base: string): ConfigFile {
     stores: config.stores && {
       ...config.stores,
       file: config.stores.file && { ...config.stores.file, dir: at(config.stores.file.dir) },
+      ...(config.stores.shopify && { shopify: filesAt(config.stores.shopify, base) }),
+      ...(config.stores.woocommerce && { woocommerce: filesAt(config.stores.woocommerce, base) }),
     },
     output: config.output && { ...config.output, dir: at(config.output.dir) },
     state: config.state && { ...config.state, file: at(config.state.file) },

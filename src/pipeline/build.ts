@@ -10,8 +10,9 @@ import { encodeEntries } from "../feeds/encoded-entries.js";
 import type { FeedFormat } from "../feeds/format.js";
 import { loadMapping } from "../mapping/load.js";
 import type { CompiledMapping } from "../mapping/types.js";
-import { sourceFor } from "../sources/registry.js";
-import type { RecordBatch, FileFormat } from "../sources/source.js";
+import type { SourceDecoder } from "../sources/registry.js";
+import { decoderFor } from "../sources/registry.js";
+import type { RecordBatch, SourceFormat } from "../sources/source.js";
 
 /**
  * The build: raw record batches → canonical products → per channel, items through the mapping and
@@ -19,7 +20,7 @@ import type { RecordBatch, FileFormat } from "../sources/source.js";
  * workers, so both paths give byte-identical feeds. Everything here is serialisable plain data.
  */
 export interface BuildSpec {
-  source: { format: FileFormat; options: unknown };
+  source: { format: SourceFormat; options: unknown };
   /** Yield a record per variant and channel (typed values and section hashes), for publishing. */
   withRecords?: boolean;
   channels: {
@@ -38,6 +39,8 @@ export interface ReportedItemIssue extends ItemIssue {
   line: number;
   /** Every line involved, for an issue about several items (`duplicate_key`); `line` is the first. */
   lines?: number[];
+  /** Store catalogs: the store's ids of the product and variant (`<product id>/<variant id>`). */
+  ref?: string;
 }
 
 /**
@@ -90,13 +93,15 @@ export type BatchBuilder = (batch: RecordBatch) => BatchOutput;
 
 /**
  * Compiles what the spec names, once: a worker loads the mapping files itself; the main thread
- * passes the mappings it compiled already (`compiled`), so a run never reads them twice.
+ * passes the mappings it compiled already (`compiled`), so a run never reads them twice, and may
+ * pass the run's own source (`decoder`) instead of the registry's.
  */
 export function createBatchBuilder(
   spec: BuildSpec,
   compiled?: ReadonlyMap<ChannelId, CompiledMapping>,
+  decoder?: SourceDecoder,
 ): BatchBuilder {
-  const source = sourceFor(spec.source.format);
+  const source = decoder ?? decoderFor(spec.source.format);
   const sourceOptions = source.optionsSchema.parse(spec.source.options);
   const prepared: PreparedChannel[] = spec.channels.map((entry) => {
     const channel = channelById(entry.id);
@@ -126,6 +131,9 @@ export function createBatchBuilder(
     for (const { product, origin } of decoded.entries) {
       product.variants.forEach((variant, index) => {
         const line = origin.variantLines[index] ?? origin.line;
+        const where = origin.ids
+          ? { file: origin.file, line, ref: `${origin.ids.product}/${origin.ids.variants[index] ?? "?"}` }
+          : { file: origin.file, line };
         prepared.forEach(({ channel, mapping }, position) => {
           const result = results[position]!;
           const item = transformVariant(channel, mapping, product, variant);
@@ -142,7 +150,7 @@ export function createBatchBuilder(
           }
           // A filtered item's problems do not matter to the channel; the others' are reported.
           for (const issue of item.issues) {
-            result.issues.push({ ...issue, channel: channel.id, sku: item.sku, file: origin.file, line });
+            result.issues.push({ ...issue, channel: channel.id, sku: item.sku, ...where });
           }
           if (item.status === "rejected") {
             result.rejected += 1;

@@ -6,7 +6,7 @@ import type { ChunkPlan } from "./chunk-plan.js";
 import { buildFingerprint, checkBuildMatches, checkCatalogUnchanged } from "./chunk-plan.js";
 import { SpoolWriter } from "./chunk-spool.js";
 import type { PreparedRun } from "./plan.js";
-import { buildSpecOf, buildThreadCount } from "./plan.js";
+import { buildSpecOf, buildThreadCount, fileCatalogOf } from "./plan.js";
 import { buildInOrder } from "./stream-build.js";
 import type { BatchRunner } from "./worker-pool.js";
 import { inlineRunner, workerRunner } from "./worker-pool.js";
@@ -64,9 +64,10 @@ export async function buildChunk(
   let records = 0;
   let spoolBytes: number;
   try {
-    const batches = run.catalog.source.records(run.catalog.file, run.catalog.options, {
+    const catalog = fileCatalogOf(run, "a chunk build");
+    const batches = catalog.source.records(catalog.file, catalog.options, {
       batchSize: plan.batchSize,
-      encoding: run.catalog.encoding,
+      encoding: catalog.encoding,
     });
     await buildInOrder(
       batchRange(batches, chunk.fromBatch, chunk.toBatch, range),

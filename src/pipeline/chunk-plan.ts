@@ -4,7 +4,7 @@ import { z } from "zod";
 import { OmnifeedError } from "../core/errors.js";
 import { catalogFileError } from "../sources/file-input.js";
 import type { PreparedRun } from "./plan.js";
-import { buildSpecOf } from "./plan.js";
+import { buildSpecOf, fileCatalogOf } from "./plan.js";
 import { DEFAULT_BATCH_SIZE } from "./stream-build.js";
 
 /** A chunk of a chunked build: batches `[fromBatch, toBatch)` of the catalog, in its order. */
@@ -82,14 +82,15 @@ export async function planChunks(run: PreparedRun, options: PlanChunksOptions): 
     );
   }
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  const catalog = await catalogIdentity(run.catalog.file);
+  const file = fileCatalogOf(run, "planning chunks");
+  const catalog = await catalogIdentity(file.file);
   const chunks: Chunk[] = [];
   let batches = 0;
   let records = 0;
   let chunkRecords = 0;
-  const read = run.catalog.source.records(run.catalog.file, run.catalog.options, {
+  const read = file.source.records(file.file, file.options, {
     batchSize,
-    encoding: run.catalog.encoding,
+    encoding: file.encoding,
     ...(options.signal ? { signal: options.signal } : {}),
   });
   for await (const batch of read) {

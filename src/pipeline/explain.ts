@@ -1,11 +1,12 @@
 import { createInterface } from "node:readline";
-import type { Product, Variant } from "../core/catalog.js";
+import type { CatalogEntry, Product, Variant } from "../core/catalog.js";
 import type { ChannelId } from "../core/ids.js";
 import type { RowIssue } from "../core/issues.js";
 import type { ItemResult } from "../channels/channel.js";
 import { transformVariant } from "../channels/channel.js";
 import { openCatalogFile } from "../sources/file-input.js";
 import { readCatalog } from "../sources/source.js";
+import { catalogBatches } from "./catalog-read.js";
 import type { PreparedRun } from "./plan.js";
 import { DEFAULT_BATCH_SIZE } from "./stream-build.js";
 
@@ -26,7 +27,11 @@ export interface ExplainResult {
   rejectedRow?: RowIssue;
   /** Row issues of the SKU's own records (for instance why it never reached the channels). */
   rowIssues: RowIssue[];
-  source?: { file: string; format: string; line: number; text: string };
+  /**
+   * The record the variant was read from: a file's line, or for a store the store's ids (`ref`)
+   * and its record of the product as raw JSON (trimmed).
+   */
+  source?: { file: string; format: string; line: number; ref?: string; text: string };
   product?: Omit<Product, "variants">;
   variant?: Variant;
   channels: ExplainChannel[];
@@ -38,20 +43,23 @@ export interface ExplainResult {
  * SKU is found, on this thread.
  */
 export async function explainSku(run: PreparedRun, sku: string): Promise<ExplainResult> {
-  const { file, format, source, options, encoding } = run.catalog;
+  const { file, format, encoding } = run.catalog;
   const rowIssues: RowIssue[] = [];
-  for await (const batch of readCatalog(source, file, options, { batchSize: DEFAULT_BATCH_SIZE, encoding })) {
+  for await (const batch of decodedBatches(run)) {
     rowIssues.push(...batch.issues.filter((issue) => issue.id === sku));
-    for (const { product, origin } of batch.entries) {
+    for (const { product, origin, record } of batch.entries) {
       const index = product.variants.findIndex((variant) => variant.sku === sku);
       if (index < 0) continue;
       const variant = product.variants[index]!;
       const line = origin.variantLines[index] ?? origin.line;
+      const ref = origin.ids && `${origin.ids.product}/${origin.ids.variants[index] ?? "?"}`;
+      const text =
+        record === undefined ? await readLine(file, line, encoding) : trimmed(JSON.stringify(record));
       return {
         sku,
         found: true,
         rowIssues,
-        source: { file, format, line, text: await readLine(file, line, encoding) },
+        source: { file, format, line, ...(ref === undefined ? {} : { ref }), text },
         product: withoutVariants(product),
         variant,
         channels: run.channels.map(({ channel, mapping, feeds }) => ({
@@ -64,6 +72,37 @@ export async function explainSku(run: PreparedRun, sku: string): Promise<Explain
   }
   const rejectedRow = rowIssues.find((issue) => issue.severity === "error");
   return { sku, found: false, ...(rejectedRow ? { rejectedRow } : {}), rowIssues, channels: [] };
+}
+
+/**
+ * The catalog decoded batch by batch; a store's record groups are decoded one at a time, so each
+ * product comes with the store record it was read from (`explain` shows it in place of a line).
+ */
+async function* decodedBatches(
+  run: PreparedRun,
+): AsyncIterable<{ entries: (CatalogEntry & { record?: unknown })[]; issues: RowIssue[] }> {
+  const { catalog } = run;
+  if (catalog.kind === "file") {
+    yield* readCatalog(catalog.source, catalog.file, catalog.options, {
+      batchSize: DEFAULT_BATCH_SIZE,
+      encoding: catalog.encoding,
+    });
+    return;
+  }
+  for await (const batch of catalogBatches(catalog, { batchSize: DEFAULT_BATCH_SIZE })) {
+    const issues = [...batch.issues];
+    const entries: (CatalogEntry & { record?: unknown })[] = [];
+    for (const group of batch.groups) {
+      const decoded = catalog.source.decode({ ...batch, groups: [group], issues: [] }, catalog.options);
+      issues.push(...decoded.issues);
+      for (const entry of decoded.entries) entries.push({ ...entry, record: group });
+    }
+    yield { entries, issues };
+  }
+}
+
+function trimmed(text: string): string {
+  return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
 }
 
 // The text of one line of the catalog file (decompressed), cut at 2,000 characters.

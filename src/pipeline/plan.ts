@@ -6,11 +6,23 @@ import { channelById, descriptorOf } from "../channels/registry.js";
 import type { FeedFormat } from "../feeds/format.js";
 import { loadMapping } from "../mapping/load.js";
 import type { CompiledMapping } from "../mapping/types.js";
-import { detectCatalogFormat, sourceFor } from "../sources/registry.js";
-import type { CatalogSource, FileFormat } from "../sources/source.js";
+import { envValue } from "../config/env.js";
+import { detectCatalogFormat, sourceFor, storeSourceFor } from "../sources/registry.js";
+import type {
+  CatalogSource,
+  FileFormat,
+  SourceContext,
+  StoreFormat,
+  StoreSource,
+} from "../sources/source.js";
 import type { BuildSpec } from "./build.js";
+import type { SpoolSettings } from "./store-spool.js";
 
-export interface CatalogRequest {
+/** The catalog of a run: a file, or the merchant's store read over its API. */
+export type CatalogRequest = FileCatalogRequest | StoreCatalogRequest;
+
+export interface FileCatalogRequest {
+  store?: undefined;
   file: string;
   /** Detected from the file when absent. */
   format?: FileFormat | undefined;
@@ -18,6 +30,18 @@ export interface CatalogRequest {
   options?: Record<string, unknown> | undefined;
   /** The file's text encoding (`--encoding`, `catalog.encoding`); UTF-8 when absent. */
   encoding?: string | undefined;
+}
+
+export interface StoreCatalogRequest {
+  store: StoreFormat;
+  /** The store source's options: the connection of `stores.<store>` and `catalog.options`. */
+  options: Record<string, unknown>;
+  /** Where the store read is spooled, and whether an interrupted one is resumed (adr/0021). */
+  spool: SpoolSettings;
+  /** The source to read with instead of the registry's (tests; the build then runs on this thread). */
+  source?: StoreSource | undefined;
+  /** The outside world of the source; the process environment and clock when absent. */
+  context?: SourceContext | undefined;
 }
 
 export interface ChannelRequest {
@@ -40,14 +64,48 @@ export interface PreparedChannel {
 
 /** Everything checked before the first record is read: format, options, mappings, feeds. */
 export interface PreparedRun {
-  catalog: {
-    file: string;
-    format: FileFormat;
-    source: CatalogSource;
-    options: unknown;
-    encoding?: string | undefined;
-  };
+  catalog: PreparedCatalog;
   channels: PreparedChannel[];
+}
+
+export type PreparedCatalog = PreparedFileCatalog | PreparedStoreCatalog;
+
+export interface PreparedFileCatalog {
+  kind: "file";
+  file: string;
+  format: FileFormat;
+  source: CatalogSource;
+  options: unknown;
+  encoding?: string | undefined;
+}
+
+export interface PreparedStoreCatalog {
+  kind: "store";
+  /** The store's label (`shopify:acme.myshopify.com`): what issues and reports name as the file. */
+  file: string;
+  format: StoreFormat;
+  source: StoreSource;
+  options: unknown;
+  encoding?: undefined;
+  spool: SpoolSettings;
+  context: SourceContext;
+}
+
+/**
+ * The run's catalog file, for what only a file can do (chunked builds cut it by batch indexes and
+ * re-read it on every worker); a store catalog is refused with a clear reason.
+ */
+export function fileCatalogOf(run: PreparedRun, purpose: string): PreparedFileCatalog {
+  if (run.catalog.kind === "file") return run.catalog;
+  throw new OmnifeedError(
+    "config",
+    `${purpose} reads a catalog file; the ${run.catalog.format} catalog (${run.catalog.file}) is built in one piece`,
+  );
+}
+
+/** A source's context from this process: secrets from the environment (config/env.ts), the wall clock. */
+export function processSourceContext(signal?: AbortSignal): SourceContext {
+  return { signal, clock: () => new Date(), secret: envValue };
 }
 
 export async function prepareRun(
@@ -55,18 +113,10 @@ export async function prepareRun(
   channels: readonly ChannelRequest[],
   feedFilter?: readonly string[],
 ): Promise<PreparedRun> {
-  const format = catalog.format ?? (await detectCatalogFormat(catalog.file, catalog.encoding));
-  const source = sourceFor(format);
-  const parsedOptions = source.optionsSchema.safeParse(catalog.options ?? {});
-  if (!parsedOptions.success) {
-    const problems = parsedOptions.error.issues.map(
-      (issue) => `${issue.path.join(".") || "options"}: ${issue.message}`,
-    );
-    throw new OmnifeedError("config", `catalog options for ${format}: ${problems.join("; ")}`);
-  }
+  const prepared = await prepareCatalog(catalog);
   if (channels.length === 0) throw new OmnifeedError("config", "no channel selected");
 
-  const prepared = channels.map((request) => {
+  const preparedChannels = channels.map((request) => {
     const channel = channelById(request.id);
     const mapping = loadMapping(descriptorOf(channel), request.mappingFile, request.account);
     const wanted = request.feeds ?? mapping.feeds ?? channel.defaultFeeds;
@@ -83,18 +133,55 @@ export async function prepareRun(
 
   if (feedFilter) {
     for (const feedId of feedFilter) {
-      if (!prepared.some(({ channel }) => channel.feeds.some((feed) => feed.id === feedId))) {
+      if (!preparedChannels.some(({ channel }) => channel.feeds.some((feed) => feed.id === feedId))) {
         throw new OmnifeedError("config", `no selected channel writes the feed "${feedId}"`);
       }
     }
-    const empty = prepared.find((entry) => entry.feeds.length === 0);
+    const empty = preparedChannels.find((entry) => entry.feeds.length === 0);
     if (empty) throw new OmnifeedError("config", `--feeds selects no feed of channel ${empty.channel.id}`);
   }
 
-  return {
-    catalog: { file: catalog.file, format, source, options: parsedOptions.data, encoding: catalog.encoding },
-    channels: prepared,
-  };
+  return { catalog: prepared, channels: preparedChannels };
+}
+
+/** The catalog's source found (a file's format detected) and its options checked. */
+export async function prepareCatalog(catalog: CatalogRequest): Promise<PreparedCatalog> {
+  if (catalog.store !== undefined) {
+    const source = catalog.source ?? storeSourceFor(catalog.store);
+    const options = parseSourceOptions(source.optionsSchema, catalog.options, `stores.${catalog.store}`);
+    return {
+      kind: "store",
+      file: source.label(options),
+      format: catalog.store,
+      source,
+      options,
+      spool: catalog.spool,
+      context: catalog.context ?? processSourceContext(),
+    };
+  }
+  const format = catalog.format ?? (await detectCatalogFormat(catalog.file, catalog.encoding));
+  const source = sourceFor(format);
+  const options = parseSourceOptions(
+    source.optionsSchema,
+    catalog.options ?? {},
+    `catalog options for ${format}`,
+  );
+  return { kind: "file", file: catalog.file, format, source, options, encoding: catalog.encoding };
+}
+
+function parseSourceOptions(
+  schema: CatalogSource["optionsSchema"],
+  options: unknown,
+  where: string,
+): unknown {
+  const parsed = schema.safeParse(options);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join(".") || "options"}: ${issue.message}`,
+    );
+    throw new OmnifeedError("config", `${where}: ${problems.join("; ")}`);
+  }
+  return parsed.data;
 }
 
 /**

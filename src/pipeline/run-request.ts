@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { redisUrlFromEnv } from "../config/env.js";
 import { EMBEDDED_STATE_FILE } from "../sync/state-files.js";
@@ -10,7 +12,9 @@ import { OmnifeedError } from "../core/errors.js";
 import type { ChannelId } from "../core/ids.js";
 import { ChannelIdSchema } from "../core/ids.js";
 import type { CatalogRequest, ChannelRequest } from "./plan.js";
-import { FILE_FORMATS } from "../sources/source.js";
+import { isStoreFormat } from "../sources/registry.js";
+import { FILE_FORMATS, type StoreFormat } from "../sources/source.js";
+import { SPOOL_DIR_NAME } from "./store-spool.js";
 import { parseCatalogEncoding } from "../sources/text-encoding.js";
 
 /** Flags shared by export, validate and explain, as commander hands them over. */
@@ -24,6 +28,8 @@ export const CommonFlagsSchema = z.object({
   set: z.array(z.string()).default([]),
   currency: z.string().optional(),
   storeUrl: z.string().optional(),
+  /** `--from-start`: a store catalog is read from the start even after an interrupted read. */
+  fromStart: z.boolean().optional(),
   workers: z.string().optional(),
   batchSize: z.string().optional(),
   json: z.boolean().default(false),
@@ -111,6 +117,8 @@ export async function resolveExportRun(flags: ExportFlags): Promise<ExportRun> {
   const outDir = flags.out ? resolve(flags.out) : config.output?.dir;
   if (!outDir)
     throw new OmnifeedError("config", "no output directory: pass --out <dir> or set output.dir in --config");
+  // An export spools a store's catalog beside the feeds it writes (adr/0021).
+  if (common.catalog.store !== undefined) common.catalog.spool.dir = join(outDir, SPOOL_DIR_NAME);
   const maxShrinkPercent =
     flags.maxShrink !== undefined ? parsePercent(flags.maxShrink) : (config.output?.max_shrink ?? 20);
   return {
@@ -163,15 +171,37 @@ async function configOf(flags: CommonFlags): Promise<ConfigFile> {
   return flags.config ? loadConfigFile(flags.config) : {};
 }
 
-function commonRunOf(flags: CommonFlags, config: ConfigFile): CommonRun {
-  const file = flags.catalog ? resolve(flags.catalog) : config.catalog?.file;
-  if (!file)
-    throw new OmnifeedError("config", "no catalog: pass --catalog <file> or set catalog.file in --config");
+/** The catalog a command names (`--catalog`, `catalog:` of the config), without channels: `catalog check`. */
+export async function resolveCatalogRequest(flags: CommonFlags): Promise<CatalogRequest> {
+  return catalogRequestOf(flags, await configOf(flags));
+}
+
+function catalogRequestOf(flags: CommonFlags, config: ConfigFile): CatalogRequest {
   const options = {
     ...config.catalog?.options,
     ...(flags.currency ? { currency: flags.currency } : {}),
     ...(flags.storeUrl ? { store_url: flags.storeUrl } : {}),
   };
+  const store = storeOf(flags, config);
+  const file = flags.catalog ? resolve(flags.catalog) : config.catalog?.file;
+  if (store === undefined && !file) {
+    throw new OmnifeedError(
+      "config",
+      "no catalog: pass --catalog <file> (or --catalog shopify|woocommerce) or set catalog.file or catalog.store in --config",
+    );
+  }
+  return store === undefined
+    ? {
+        file: file!,
+        format: flags.format ?? config.catalog?.format,
+        options,
+        encoding: encodingOf(flags, config),
+      }
+    : storeCatalogOf(store, flags, config, options);
+}
+
+function commonRunOf(flags: CommonFlags, config: ConfigFile): CommonRun {
+  const catalog = catalogRequestOf(flags, config);
 
   const mappings = parseMappingFlags(flags.mapping);
   const accounts = parseAccountFlags(flags.set);
@@ -193,16 +223,58 @@ function commonRunOf(flags: CommonFlags, config: ConfigFile): CommonRun {
   }));
 
   return {
-    catalog: {
-      file,
-      format: flags.format ?? config.catalog?.format,
-      options,
-      encoding: encodingOf(flags, config),
-    },
+    catalog,
     channels,
     workers: parseWorkers(flags.workers ?? config.build?.workers),
     batchSize: flags.batchSize ? parseCount("--batch-size", flags.batchSize) : config.build?.batch_size,
   };
+}
+
+/**
+ * The store a run reads its catalog from: `--catalog shopify` / `--catalog woocommerce` (the bare
+ * word names the store; a file of that name is reached as `./shopify`), else `catalog.store` unless
+ * `--catalog` names a file.
+ */
+function storeOf(flags: CommonFlags, config: ConfigFile): StoreFormat | undefined {
+  if (flags.catalog !== undefined) return isStoreFormat(flags.catalog) ? flags.catalog : undefined;
+  return config.catalog?.store;
+}
+
+function storeCatalogOf(
+  store: StoreFormat,
+  flags: CommonFlags,
+  config: ConfigFile,
+  catalogOptions: Record<string, unknown>,
+): CatalogRequest {
+  const connection = config.stores?.[store];
+  if (connection === undefined) {
+    throw new OmnifeedError(
+      "config",
+      `the catalog is read from ${store} but the config has no stores.${store} block: add its connection to omnifeed.config.yaml (docs/configuration.md)`,
+      flags.config ? { where: flags.config } : undefined,
+    );
+  }
+  if (flags.format !== undefined) {
+    throw new OmnifeedError(
+      "config",
+      `--format ${flags.format} names a file format; the catalog is read from ${store}`,
+    );
+  }
+  return {
+    store,
+    options: { ...connection, ...catalogOptions },
+    spool: {
+      // Export puts it beside the feeds; other commands under output.dir, or the system temp folder.
+      dir: join(config.output?.dir ?? privateTempDir(flags.config), SPOOL_DIR_NAME),
+      resume: flags.fromStart ? false : (config.catalog?.resume ?? true),
+    },
+  };
+}
+
+// One folder per installation (its config file), so two installations on a machine never share a spool.
+function privateTempDir(configFile: string | undefined): string {
+  const owner = configFile ? resolve(configFile) : process.cwd();
+  return join(tmpdir(), `omnifeed-${createHash("sha256").update(owner).digest("hex").slice(0, 12)}`);
 }
 
 function encodingOf(flags: CommonFlags, config: ConfigFile): string | undefined {

@@ -1,10 +1,13 @@
 import { stat } from "node:fs/promises";
 import { isGzipFile } from "../sources/file-input.js";
+import { STORE_SOURCES } from "../sources/registry.js";
 import type { RecordBatch } from "../sources/source.js";
+import { catalogBatches } from "./catalog-read.js";
 import type { BatchOutput } from "./build.js";
 import { oneItemPerKey } from "./duplicate-keys.js";
 import type { PreparedRun } from "./plan.js";
-import { buildSpecOf, defaultWorkerCount } from "./plan.js";
+import { buildSpecOf, buildThreadCount, defaultWorkerCount } from "./plan.js";
+import type { SpoolReport } from "./store-spool.js";
 import type { BatchRunner } from "./worker-pool.js";
 import { inlineRunner, workerRunner } from "./worker-pool.js";
 
@@ -19,6 +22,8 @@ export interface BuildRunOptions {
   /** Stops reading and building; the run ends with the signal's reason. */
   signal?: AbortSignal | undefined;
   onProgress?: ((progress: Progress) => void) | undefined;
+  /** Store catalogs: filled in with what the import spool replayed and what the store sent. */
+  spoolReport?: SpoolReport | undefined;
 }
 
 export interface Progress {
@@ -64,19 +69,18 @@ export async function buildBatches(
   options: BuildRunOptions,
   consume: (output: BatchOutput) => Promise<void>,
 ): Promise<{ workers: number }> {
-  const fileBytes = (await stat(run.catalog.file)).size;
-  const totalBytes = (await isGzipFile(run.catalog.file)) ? undefined : fileBytes;
-  const workers = options.workers ?? defaultWorkerCount(fileBytes);
+  const { totalBytes, workers } = await sizeOf(run, options.workers);
   const spec = buildSpecOf(run, { withFeeds: options.withFeeds, withRecords: options.withRecords });
   const mappings = new Map(run.channels.map(({ channel, mapping }) => [channel.id, mapping]));
-  const onThisThread = () => inlineRunner(spec, mappings);
+  const onThisThread = () => inlineRunner(spec, mappings, run.catalog.source);
   const runner: BatchRunner =
     workers > 0 ? await workerRunner(spec, workers, { fallback: onThisThread }) : onThisThread();
   let variants = 0;
   try {
-    const batches = run.catalog.source.records(run.catalog.file, run.catalog.options, {
+    const batches = catalogBatches(run.catalog, {
       batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
-      encoding: run.catalog.encoding,
+      signal: options.signal,
+      spoolReport: options.spoolReport,
     });
     await buildInOrder(batches, runner, options.signal, async (output) => {
       variants += output.variants;
@@ -87,6 +91,25 @@ export async function buildBatches(
     await runner.close();
   }
   return { workers };
+}
+
+/**
+ * The catalog's size for progress and the thread count. A store's size is not known before it is
+ * read: progress counts variants, and its build gets threads unless told otherwise (a store catalog
+ * worth an API connector is rarely small, and the threads cost little next to the download).
+ */
+async function sizeOf(
+  run: PreparedRun,
+  workers: number | undefined,
+): Promise<{ totalBytes: number | undefined; workers: number }> {
+  if (run.catalog.kind === "store") {
+    // A source given to the run (tests) is not in the registry the build threads look in.
+    const registered = STORE_SOURCES.includes(run.catalog.source);
+    return { totalBytes: undefined, workers: registered ? (workers ?? buildThreadCount()) : 0 };
+  }
+  const fileBytes = (await stat(run.catalog.file)).size;
+  const totalBytes = (await isGzipFile(run.catalog.file)) ? undefined : fileBytes;
+  return { totalBytes, workers: workers ?? defaultWorkerCount(fileBytes) };
 }
 
 /**

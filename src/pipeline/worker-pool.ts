@@ -3,6 +3,7 @@ import { Worker, type MessagePort, type ResourceLimits } from "node:worker_threa
 import { fromErrorData, toErrorData, type ErrorData } from "../core/errors.js";
 import type { ChannelId } from "../core/ids.js";
 import type { CompiledMapping } from "../mapping/types.js";
+import type { SourceDecoder } from "../sources/registry.js";
 import type { RecordBatch } from "../sources/source.js";
 import type { BatchOutput, BuildSpec } from "./build.js";
 import { createBatchBuilder } from "./build.js";
@@ -55,8 +56,9 @@ export function serveBatches(
 export function inlineRunner(
   spec: BuildSpec,
   compiled?: ReadonlyMap<ChannelId, CompiledMapping>,
+  decoder?: SourceDecoder,
 ): BatchRunner {
-  const build = createBatchBuilder(spec, compiled);
+  const build = createBatchBuilder(spec, compiled, decoder);
   return {
     capacity: 1,
     workersLost: 0,

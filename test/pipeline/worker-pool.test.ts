@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { BatchOutput } from "../../src/pipeline/build.js";
-import { buildSpecOf, prepareRun } from "../../src/pipeline/plan.js";
+import { buildSpecOf, fileCatalogOf, prepareRun } from "../../src/pipeline/plan.js";
 import { inlineRunner, workerRunner, type BatchRunner } from "../../src/pipeline/worker-pool.js";
 import type { RecordBatch } from "../../src/sources/source.js";
 import { DEMO, DEMO_CONFIG, ROOT, freshDir } from "../e2e/cli.js";
@@ -47,9 +47,8 @@ async function batchesOf(
   batchSize: number,
 ): Promise<RecordBatch[]> {
   const batches: RecordBatch[] = [];
-  for await (const batch of run.catalog.source.records(run.catalog.file, run.catalog.options, {
-    batchSize,
-  })) {
+  const catalog = fileCatalogOf(run, "this test");
+  for await (const batch of catalog.source.records(catalog.file, catalog.options, { batchSize })) {
     batches.push(batch);
   }
   return batches;

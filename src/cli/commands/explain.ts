@@ -92,7 +92,7 @@ function formatExplain(result: ExplainResult): string {
     const rejected = result.rejectedRow;
     lines.push(
       rejected
-        ? `SKU ${result.sku}: row rejected at ${display(rejected.file)}:${rejected.line}: ` +
+        ? `SKU ${result.sku}: row rejected at ${rejected.ref === undefined ? `${display(rejected.file)}:${rejected.line}` : `${rejected.file} ${rejected.ref}`}: ` +
             `${rejected.field ? `${rejected.field}: ` : ""}${rejected.message}`
         : `SKU ${result.sku} was not found in the catalog.`,
     );
@@ -101,7 +101,9 @@ function formatExplain(result: ExplainResult): string {
     return `${lines.join("\n")}\n`;
   }
   const { source, product, variant } = result;
-  lines.push(`SKU ${result.sku} — ${display(source.file)}:${source.line} (${source.format})`);
+  const at =
+    source.ref === undefined ? `${display(source.file)}:${source.line}` : `${source.file} ${source.ref}`;
+  lines.push(`SKU ${result.sku} — ${at} (${source.format})`);
   lines.push(`  ${source.text}`);
   for (const issue of result.rowIssues)
     lines.push(`  ${formatRowIssue({ ...issue, file: display(issue.file) })}`);

@@ -35,6 +35,9 @@ export function registerExport(program: Command, setExit: (code: ExitCode) => vo
       "\nExamples:\n" +
         "  omnifeed export --catalog catalog.csv --channel google,meta --out ./out\n" +
         "  omnifeed export --catalog catalog.csv --channel google,meta,amazon --set amazon.seller_id=A1EXAMPLE --out ./out\n" +
+        "  omnifeed export --config omnifeed.config.yaml --catalog shopify --channel google,meta --out ./out\n" +
+        "A store catalog (--catalog shopify|woocommerce, connection in stores.<name>) is spooled under\n" +
+        "<out>/.omnifeed-spool: an interrupted read resumes from its last checkpoint (--from-start: not).\n" +
         "Account settings (the Amazon seller id) come from --set or channels.<channel>.account in --config.\n" +
         EXIT_CODES_HELP,
     )

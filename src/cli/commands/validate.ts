@@ -50,7 +50,9 @@ export function registerValidate(program: Command, setExit: (code: ExitCode) => 
             for (const issue of itemIssues) {
               const field = issue.field ? `${issue.field}: ` : "";
               const lines = issue.lines ? issue.lines.join(", ") : issue.line;
-              text += `${display(issue.file)}:${lines}: ${issue.channel} ${issue.sku}: ${issue.severity} ${issue.code}: ${field}${issue.message}\n`;
+              const at =
+                issue.ref === undefined ? `${display(issue.file)}:${lines}` : `${issue.file} ${issue.ref}`;
+              text += `${at}: ${issue.channel} ${issue.sku}: ${issue.severity} ${issue.code}: ${field}${issue.message}\n`;
             }
           }
           // A million-row catalog can have many issues: write them as they come, at the reader's pace.

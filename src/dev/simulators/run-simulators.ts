@@ -102,6 +102,34 @@ function amazonOrdersEntry(orders: AmazonOrdersApi, amazon: RunningSimulator): M
   };
 }
 
+/** The storefront address product links of the simulators' catalog are built on (both stores alike). */
+export const SIMULATOR_STOREFRONT_URL = "https://demo-store.omnifeed.dev";
+
+/**
+ * The `stores.<name>` block of omnifeed.config.yaml that reaches a running store simulator: the
+ * connection settings of the store source (`ShopifyConnectionSchema`, `WooCommerceConnectionSchema`),
+ * secrets named by the environment variables `env` sets.
+ */
+export function storeBlockOf(simulator: RunningSimulator): Record<string, unknown> {
+  const settings = simulator.accountSettings;
+  const common = { currency: "USD", store_url: SIMULATOR_STOREFRONT_URL };
+  if (simulator.channel === "shopify") {
+    return {
+      shop_url: settings.api_url,
+      api_version: settings.api_version,
+      access_token_env: settings.access_token_env,
+      client_secret_env: settings.client_secret_env,
+      ...common,
+    };
+  }
+  return {
+    url: settings.store_url,
+    consumer_key_env: settings.consumer_key_env,
+    consumer_secret_env: settings.consumer_secret_env,
+    ...common,
+  };
+}
+
 /**
  * What a newcomer pastes to publish the demo to the running simulators: the `channels:` block of
  * omnifeed.config.yaml and the environment variables holding the simulators' test credentials.
@@ -112,7 +140,7 @@ export function simulatorInstructions(simulators: readonly RunningSimulator[]): 
   const marketplaces: Record<string, unknown> = {};
   const env: string[] = [];
   for (const simulator of simulators) {
-    if (simulator.kind === "store") stores[simulator.channel] = simulator.accountSettings;
+    if (simulator.kind === "store") stores[simulator.channel] = storeBlockOf(simulator);
     else if (simulator.kind === "marketplace") marketplaces[simulator.channel] = simulator.accountSettings;
     else channels[simulator.channel] = { account: simulator.accountSettings };
     for (const [name, value] of Object.entries(simulator.env)) {
@@ -126,11 +154,9 @@ export function simulatorInstructions(simulators: readonly RunningSimulator[]): 
       ? []
       : [
           "",
-          "# the store simulators (no omnifeed.config.yaml block reads them yet): what a store client needs",
-          ...stringify({ stores })
-            .trimEnd()
-            .split("\n")
-            .map((line) => `#   ${line}`),
+          "# the store simulators, under stores: in omnifeed.config.yaml; read the catalog from one with",
+          "#   --catalog shopify or --catalog woocommerce (or catalog.store: shopify):",
+          stringify({ stores }).trimEnd(),
         ];
   const marketplaceLines =
     Object.keys(marketplaces).length === 0

@@ -47,8 +47,13 @@ function viewBody(view: ItemView): SafeHtml {
   return html`<section class="panel" id="source">
       <h2>Source row</h2>
       <p>
-        <strong title="${source.file}">${basename(source.file)}</strong>, line
-        <span class="source-line">${source.line}</span> <span class="muted">(${source.format})</span>
+        ${
+          source.ref === undefined
+            ? html`<strong title="${source.file}">${basename(source.file)}</strong>, line
+                <span class="source-line">${source.line}</span>`
+            : html`<strong>${source.file}</strong>, record <span class="source-line">${source.ref}</span>`
+        }
+        <span class="muted">(${source.format})</span>
       </p>
       <pre class="source-text">${source.text}</pre>
       ${rowIssuesList(view.rowIssues)}

@@ -87,7 +87,8 @@ export function decodeShopifyProduct(
     link: `${options.store_url}/products/${record.handle}`,
     images: record.images,
     ...(nonEmpty(record.productType) ? { productType: record.productType } : {}),
-    tags: record.tags.filter(nonEmpty),
+    // Sorted (Shopify returns them so): one catalog gives one canonical product in every store.
+    tags: record.tags.filter(nonEmpty).sort(),
     variants,
   });
   if (!parsed.success) {

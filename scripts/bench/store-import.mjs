@@ -1,0 +1,177 @@
+#!/usr/bin/env node
+// Store catalog import (issue 9), on the built code (`npm run build` first). Seeds a Shopify and a
+// WooCommerce simulator in this process with one generated catalog (`generateStoreCatalog`, seed 9),
+// then for each store runs, in a fresh process under /usr/bin/time, the export of Google XML + Meta
+// CSV + Amazon JSON from `--catalog shopify` (a bulk operation) and `--catalog woocommerce` (pages
+// of 100): wall time, peak RSS of the process, the RSS when 10k, 25k and 50k variants were built
+// (to show it is flat), and whether the two stores' feeds are byte-identical.
+//
+//   node scripts/bench/store-import.mjs [--variants 50000] [--out .bench/store-import.json]
+//
+// The child mode (`--child <json>`) is the measured process: one export through the pipeline, its
+// RSS sampled on progress, the figures printed as JSON on stdout.
+import { spawn } from "node:child_process";
+import { performance } from "node:perf_hooks";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const args = process.argv.slice(2);
+const flag = (name, fallback) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? args[at + 1] : fallback;
+};
+const MARKS = [10_000, 25_000, 50_000, 100_000];
+
+if (flag("child", undefined) !== undefined) {
+  await child(JSON.parse(flag("child", "{}")));
+} else {
+  await parent();
+}
+
+async function child({ store, settings, out, amazonMapping }) {
+  const { prepareRun } = await import(join(ROOT, "dist/pipeline/plan.js"));
+  const { runExport } = await import(join(ROOT, "dist/pipeline/export.js"));
+  const { envValue } = await import(join(ROOT, "dist/config/env.js"));
+  const rssAt = {};
+  let next = 0;
+  const started = performance.now();
+  const run = await prepareRun(
+    {
+      store,
+      options: settings,
+      spool: { dir: join(out, ".omnifeed-spool"), resume: false },
+      context: { clock: () => new Date(), secret: envValue },
+    },
+    [
+      { id: "google" },
+      { id: "meta" },
+      {
+        id: "amazon",
+        mappingFile: amazonMapping,
+        account: { seller_id: "A1BENCH", marketplace_id: "ATVPDKIKX0DER" },
+      },
+    ],
+  );
+  const result = await runExport(run, {
+    outDir: out,
+    gzip: false,
+    maxShrink: 1,
+    force: true,
+    allowEmpty: true,
+    strict: false,
+    onProgress: ({ variants }) => {
+      while (next < MARKS.length && variants >= MARKS[next]) {
+        rssAt[MARKS[next]] = Math.round(process.memoryUsage().rss / 1048576);
+        next += 1;
+      }
+    },
+  });
+  process.stdout.write(
+    `${JSON.stringify({
+      variants: result.summary.catalog.variants,
+      workers: result.workers,
+      seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+      rssMbAtVariants: rssAt,
+    })}\n`,
+  );
+}
+
+async function parent() {
+  const variants = Number(flag("variants", "50000"));
+  const outFile = flag("out", join(ROOT, ".bench/store-import.json"));
+  const { generateStoreCatalog } = await import(join(ROOT, "dist/dev/simulators/store-catalog.js"));
+  const { startShopifySimulator } = await import(join(ROOT, "dist/dev/simulators/shopify.js"));
+  const { startWooCommerceSimulator } = await import(join(ROOT, "dist/dev/simulators/woocommerce.js"));
+  const { storeBlockOf } = await import(join(ROOT, "dist/dev/simulators/run-simulators.js"));
+  const catalog = generateStoreCatalog({ variants, seed: 9 });
+  const shopify = await startShopifySimulator({ port: 0, catalog, processingDelayMs: 200 });
+  const woo = await startWooCommerceSimulator({ port: 0, catalog });
+  const dir = mkdtempSync(join(tmpdir(), "omnifeed-bench-store-"));
+  const amazonMapping = join(dir, "amazon.yaml");
+  writeFileSync(
+    amazonMapping,
+    "version: 1\nchannel: amazon\nextends: default\nfields:\n  product_type: { value: HOME }\n",
+  );
+  const results = { variants, runs: {} };
+  try {
+    for (const [name, simulator, extra] of [
+      ["shopify-bulk", shopify, { mode: "bulk", bulk_poll_ms: 100 }],
+      ["woocommerce-paged", woo, {}],
+    ]) {
+      const out = join(dir, name);
+      mkdirSync(out);
+      process.stderr.write(`  ${name}, ${variants} variants … `);
+      // Not spawnSync: the simulators answer from this process's event loop.
+      const run = await spawnAsync(
+        "/usr/bin/time",
+        [
+          "-f",
+          "%e %M",
+          process.execPath,
+          fileURLToPath(import.meta.url),
+          "--child",
+          JSON.stringify({
+            store: simulator.channel,
+            settings: { ...storeBlockOf(simulator), ...extra },
+            out,
+            amazonMapping,
+          }),
+        ],
+        { cwd: ROOT, env: { ...process.env, ...simulator.env } },
+      );
+      const timeLine = run.stderr.toString().trim().split("\n").at(-1) ?? "";
+      const [wall, peakKb] = timeLine.split(" ").map(Number);
+      if (run.status !== 0) {
+        results.runs[name] = {
+          failed: `exit ${run.status}: ${run.stderr.toString().trim().split("\n").slice(-3).join(" ")}`,
+        };
+        process.stderr.write(`${results.runs[name].failed}\n`);
+        continue;
+      }
+      const figures = JSON.parse(run.stdout.toString().trim().split("\n").at(-1));
+      results.runs[name] = { ...figures, wallSeconds: wall, peakRssMb: Math.round(peakKb / 1024) };
+      process.stderr.write(
+        `${wall} s, peak ${Math.round(peakKb / 1024)} MB, RSS at marks ${JSON.stringify(figures.rssMbAtVariants)}\n`,
+      );
+    }
+    const feeds = (name) =>
+      readdirSync(join(dir, name))
+        .filter((file) => /^(google\.xml|meta\.csv|amazon-listings-\d+\.json)$/.test(file))
+        .sort();
+    const names = feeds("shopify-bulk");
+    results.identicalFeeds =
+      names.length > 0 &&
+      names.join() === feeds("woocommerce-paged").join() &&
+      names.every((file) =>
+        readFileSync(join(dir, "shopify-bulk", file)).equals(
+          readFileSync(join(dir, "woocommerce-paged", file)),
+        ),
+      );
+    results.feeds = names;
+    process.stderr.write(`  feeds byte-identical: ${results.identicalFeeds} (${names.join(", ")})\n`);
+  } finally {
+    await shopify.close();
+    await woo.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  mkdirSync(join(outFile, ".."), { recursive: true });
+  writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(results)}\n`);
+}
+
+function spawnAsync(command, commandArgs, options) {
+  return new Promise((resolve, reject) => {
+    const running = spawn(command, commandArgs, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    const stdout = [];
+    const stderr = [];
+    running.stdout.on("data", (chunk) => stdout.push(chunk));
+    running.stderr.on("data", (chunk) => stderr.push(chunk));
+    running.on("error", reject);
+    running.on("close", (status) =>
+      resolve({ status, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) }),
+    );
+  });
+}
