@@ -83,6 +83,10 @@ export type OrderLine = z.infer<typeof OrderLineSchema>;
 export const OrderSchema = OrderKeySchema.extend({
   status: OrderStatusSchema,
   purchasedAt: IsoDateTimeSchema,
+  /** When the marketplace last changed the order (Amazon `lastUpdatedTime`, eBay `lastModifiedDate`). */
+  updatedAt: IsoDateTimeSchema.optional(),
+  /** The marketplace's ship-by deadline (Amazon `latestShipDate`, eBay `shipByDate`); tracking later than it is reported. */
+  shipBy: IsoDateTimeSchema.optional(),
   currency: CurrencySchema,
   lines: z.array(OrderLineSchema).min(1, "an order needs at least one line"),
   shippingAddress: AddressSchema.optional(),

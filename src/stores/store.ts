@@ -1,6 +1,7 @@
 import type { CatalogEntry } from "../core/catalog.js";
 import type { RowIssue } from "../core/issues.js";
 import type { Order, OrderKey, Shipment } from "../core/order.js";
+import type { IncomingWebhook } from "../core/webhook.js";
 import type { Checkpoint, SourceCheck } from "../sources/source.js";
 
 /**
@@ -41,12 +42,7 @@ export interface ShipmentPage {
   issues?: RowIssue[] | undefined;
 }
 
-/** A webhook as the HTTP server received it: the raw bytes (signatures are over them) and headers. */
-export interface IncomingWebhook {
-  rawBody: Buffer;
-  /** Header names in lower case. */
-  headers: Readonly<Record<string, string | undefined>>;
-}
+export type { IncomingWebhook };
 
 /** What a verified webhook means to omnifeed. */
 export type StoreEvent =
