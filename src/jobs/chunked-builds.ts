@@ -47,7 +47,7 @@ export function openChunkedBuilds(options: {
   async function start(job: Job, token: string, payload: PayloadOf<"build-feeds">): Promise<JobReport> {
     const { request, run, options: exportOptions } = await exportRunOf(payload, context);
     // A store's catalog is read once, through its import spool, and built here in one piece:
-    // chunk jobs would each read the store again (adr/0021).
+    // chunk jobs would each read the store again (adr/0025).
     if (run.catalog.kind === "store") return buildFeedsReport(await runExport(run, exportOptions));
     await removeStaleChunkSpools(request.outDir);
     const plan = await planChunks(run, {

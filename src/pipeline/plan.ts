@@ -36,7 +36,7 @@ export interface StoreCatalogRequest {
   store: StoreFormat;
   /** The store source's options: the connection of `stores.<store>` and `catalog.options`. */
   options: Record<string, unknown>;
-  /** Where the store read is spooled, and whether an interrupted one is resumed (adr/0021). */
+  /** Where the store read is spooled, and whether an interrupted one is resumed (adr/0025). */
   spool: SpoolSettings;
   /** The source to read with instead of the registry's (tests; the build then runs on this thread). */
   source?: StoreSource | undefined;

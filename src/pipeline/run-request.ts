@@ -117,7 +117,7 @@ export async function resolveExportRun(flags: ExportFlags): Promise<ExportRun> {
   const outDir = flags.out ? resolve(flags.out) : config.output?.dir;
   if (!outDir)
     throw new OmnifeedError("config", "no output directory: pass --out <dir> or set output.dir in --config");
-  // An export spools a store's catalog beside the feeds it writes (adr/0021).
+  // An export spools a store's catalog beside the feeds it writes (adr/0025).
   if (common.catalog.store !== undefined) common.catalog.spool.dir = join(outDir, SPOOL_DIR_NAME);
   const maxShrinkPercent =
     flags.maxShrink !== undefined ? parsePercent(flags.maxShrink) : (config.output?.max_shrink ?? 20);

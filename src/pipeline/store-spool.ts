@@ -8,7 +8,7 @@ import { OmnifeedError, writeErrorKind } from "../core/errors.js";
 import type { RecordBatch, SourceContext, StoreSource } from "../sources/source.js";
 
 /**
- * The import spool of a store catalog (adr/0021). A feed must hold the whole catalog, so an
+ * The import spool of a store catalog (adr/0025). A feed must hold the whole catalog, so an
  * interrupted store read is only worth resuming if what was read before the interruption is kept:
  * each batch the store hands out is appended to `<dir>/<format>.jsonl` as one line, and only then
  * is its checkpoint written, atomically, to `<format>.state.json` beside it. A run that finds an
