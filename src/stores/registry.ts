@@ -54,7 +54,7 @@ function connectionOf<K extends "shopify" | "woocommerce">(
       where: `stores.${id}`,
     });
   }
-  return connection as NonNullable<NonNullable<ConfigFile["stores"]>[K]>;
+  return connection;
 }
 
 /** The file store of the config: `stores.file.dir` (default ./store) and the config's catalog file. */
