@@ -21,9 +21,10 @@ import {
 /**
  * Calculated query cost, after Shopify's published rules (shopify.dev/docs/api/usage/limits and
  * ../shared/reference/stores.md §1.10): a scalar or enum costs 0, an object 1, a connection 2 plus
- * `first` (or `last`) times the cost of one node with its own selection, a mutation 10. The
- * requested cost is computed from the query before it runs; the actual cost walks the answer and
- * counts the nodes that came back (a short last page costs less than it asked for).
+ * `first` (or `last`) times the cost of one node with its own selection, a plain list of objects
+ * one object, a mutation 10. The requested cost is computed from the query before it runs; the
+ * actual cost walks the answer and counts the nodes that came back (a short last page, a null
+ * object cost less than asked), so it never exceeds the requested cost.
  */
 export const MUTATION_COST = 10;
 
@@ -105,13 +106,15 @@ function selectionCost(
         argument(walk, field, selection),
       );
     } else if (isListType(getNullableType(field.type))) {
-      const first = argument(walk, field, selection).first;
+      // A plain list of objects (not a connection: no `first`) is charged as one object, asked or
+      // answered: its size is unknown before it runs, and the actual cost never exceeds the
+      // requested one (selectedOptions, quantities).
       if (fieldValue === undefined) {
-        total +=
-          (typeof first === "number" ? first : 1) *
-          (1 + selectionCost(walk, selection.selectionSet, child, undefined));
+        total += 1 + selectionCost(walk, selection.selectionSet, child, undefined);
       } else if (Array.isArray(fieldValue)) {
-        for (const item of fieldValue) total += 1 + selectionCost(walk, selection.selectionSet, child, item);
+        const itemSelection = selection.selectionSet;
+        total +=
+          1 + Math.max(0, ...fieldValue.map((item) => selectionCost(walk, itemSelection, child, item)));
       }
     } else if (isObjectType(child) || isInterfaceType(child) || isUnionType(child)) {
       if (fieldValue === null) continue;

@@ -928,6 +928,20 @@ describe("Shopify simulator: cost throttling", () => {
     );
   });
 
+  it("charges a plain list of objects as one object, so the actual cost never exceeds the requested", async () => {
+    const catalog = generateStoreCatalog({ variants: 40, seed: 4 });
+    const sim = await start({ catalog });
+    // Variants with two or three options: selectedOptions holds several objects.
+    const answer = await gql<{ productVariants: { nodes: { selectedOptions: unknown[] }[] } }>(
+      sim,
+      "{ productVariants(first: 10) { nodes { id selectedOptions { name value } } } }",
+    );
+    const nodes = answer.body.data!.productVariants.nodes;
+    expect(nodes.some((node) => node.selectedOptions.length > 1)).toBe(true);
+    // 2 + 10 × (node 1 + selectedOptions 1), asked and spent.
+    expect(answer.body.extensions!.cost).toMatchObject({ requestedQueryCost: 22, actualQueryCost: 22 });
+  });
+
   it("can answer a throttled call with HTTP 429 as Shopify sometimes does", async () => {
     const sim = await start({ throttledStatus: 429 });
     sim.drainBucket();

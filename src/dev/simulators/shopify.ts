@@ -91,6 +91,8 @@ export interface ShopifySimulatorOptions {
   supportedVersions?: readonly string[];
   /** The cost bucket (default 1000 points, restoring 50 per second; make it small in tests). */
   throttle?: { maximumAvailable: number; restoreRate: number };
+  /** The bucket's clock in ms (default `Date.now`): a test drives it with the client's fake clock. */
+  clock?: () => number;
   /** Cost one query may request (default 1000: above it `MAX_COST_EXCEEDED`). */
   maxQueryCost?: number;
   /** Status of a throttled answer: Shopify has answered both 200 and 429 (default 200). */
@@ -199,7 +201,8 @@ export async function startShopifySimulator(
   const timers = new Set<NodeJS.Timeout>();
   const failures: { status: 500 | 502 | 503; when: string | undefined }[] = [];
   let webhookUrl = options.webhookUrl;
-  let bucket: Bucket = { available: throttle.maximumAvailable, at: Date.now() };
+  const clock = options.clock ?? Date.now;
+  let bucket: Bucket = { available: throttle.maximumAvailable, at: clock() };
   let url = "";
   let bulkCounter = 0;
 
@@ -334,7 +337,7 @@ export async function startShopifySimulator(
 
   // --- Cost bucket ---------------------------------------------------------------------------
 
-  function refill(now = Date.now()): Bucket {
+  function refill(now = clock()): Bucket {
     bucket = {
       available: Math.min(
         throttle.maximumAvailable,
@@ -670,7 +673,7 @@ export async function startShopifySimulator(
     cancelOrder: (orderId, reason = "OTHER") => resolvers.cancel(orderIdOf(orderId), reason, false),
     throttleStatus,
     drainBucket: () => {
-      bucket = { available: 0, at: Date.now() };
+      bucket = { available: 0, at: clock() };
     },
     failNext: (count, status, when) => {
       for (let index = 0; index < count; index += 1) failures.push({ status, when });

@@ -10,7 +10,7 @@ import { abortableSleep } from "../../infra/rate-limiters.js";
  * `<shop_url>/admin/api/<version>/graphql.json`, the access token from a static app token or the
  * client-credentials grant (refreshed before `expires_in` runs out), throttling by the cost
  * bucket (`extensions.cost.throttleStatus`), and GraphQL errors turned into OmnifeedError with
- * the operation and the request id. Why not `@shopify/admin-api-client`: adr/0021.
+ * the operation and the request id. Why not `@shopify/admin-api-client`: adr/0022.
  */
 
 export type ShopifyCredentials =
@@ -28,7 +28,17 @@ export interface ShopifyClientOptions {
   attempts?: number;
   /** Waits on THROTTLED answers before giving up (default 30). */
   throttleRetries?: number;
+  /** The clock the bucket is paced by (default: wall time); a test passes a fake one. */
+  clock?: PaceClock;
 }
+
+/** Time as the client's pacing sees it: `now` in ms and an abortable `sleep`. */
+export interface PaceClock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+const WALL_CLOCK: PaceClock = { now: () => Date.now(), sleep: abortableSleep };
 
 const ThrottleStatusSchema = z.object({
   maximumAvailable: z.number(),
@@ -133,6 +143,7 @@ export function createShopifyClient(options: ShopifyClientOptions): ShopifyClien
     readError,
   });
   const throttleRetries = options.throttleRetries ?? 30;
+  const clock = options.clock ?? WALL_CLOCK;
   let token: { value: string; expiresAt: number } | undefined =
     options.credentials.kind === "token"
       ? { value: options.credentials.accessToken, expiresAt: Number.POSITIVE_INFINITY }
@@ -194,10 +205,10 @@ export function createShopifyClient(options: ShopifyClientOptions): ShopifyClien
     const wantedNow = Math.min(wanted, status.maximumAvailable);
     const available = Math.min(
       status.maximumAvailable,
-      status.currentlyAvailable + ((Date.now() - at) / 1000) * status.restoreRate,
+      status.currentlyAvailable + ((clock.now() - at) / 1000) * status.restoreRate,
     );
     if (available >= wantedNow || status.restoreRate <= 0) return;
-    await abortableSleep(Math.ceil(((wantedNow - available) / status.restoreRate) * 1000), signal);
+    await clock.sleep(Math.ceil(((wantedNow - available) / status.restoreRate) * 1000), signal);
   }
 
   function noteVersion(response: AxiosResponse): void {
@@ -245,7 +256,7 @@ export function createShopifyClient(options: ShopifyClientOptions): ShopifyClien
         // A 429 was not executed: waiting and sending again is safe even for a write.
         if (send.once && isOmnifeedError(error, "rate_limited") && throttled < throttleRetries) {
           throttled += 1;
-          await abortableSleep(error.retryAfterMs ?? 1000, signal);
+          await clock.sleep(error.retryAfterMs ?? 1000, signal);
           continue;
         }
         throw error;
@@ -264,7 +275,7 @@ export function createShopifyClient(options: ShopifyClientOptions): ShopifyClien
       }
       const cost = parsed.data.extensions?.cost;
       if (cost) {
-        bucket = { status: cost.throttleStatus, at: Date.now() };
+        bucket = { status: cost.throttleStatus, at: clock.now() };
         if (typeof cost.requestedQueryCost === "number")
           lastRequested.set(operation, cost.requestedQueryCost);
       }
@@ -282,7 +293,7 @@ export function createShopifyClient(options: ShopifyClientOptions): ShopifyClien
             },
           );
         }
-        await abortableSleep(wait, signal);
+        await clock.sleep(wait, signal);
         continue;
       }
       if (errors.length > 0) throw graphqlError(operation, errors, requestId);

@@ -69,6 +69,13 @@ export const ShopifyConnectionSchema = z
       .nonnegative()
       .default(2000)
       .describe("In auto mode: a shop with more variants than this is read through a bulk operation."),
+    paged_max_seconds: z
+      .number()
+      .positive()
+      .default(30)
+      .describe(
+        "In auto mode: a shop whose paged read would wait longer than this on the cost bucket (variants × points per variant ÷ the shop's restore rate) is read through a bulk operation.",
+      ),
     page_size: z
       .number()
       .int()

@@ -148,9 +148,22 @@ export const MORE_MEDIA_QUERY = /* GraphQL */ `
  * connection 2 + first × node): sizes the page so a query stays under 1,000 points.
  */
 export function productNodeCost(locationCount: number, variantsPerProduct: number): number {
-  // A variant: selectedOptions 1, inventoryItem 1, measurement 1, weight 1, each level 1 + quantities 1.
-  const variant = 4 + 2 * locationCount;
   // A media node: the node 1, image 1.
   const media = 2 + PAGE_MEDIA * 2;
-  return 1 + media + 2 + variantsPerProduct * (1 + variant);
+  return 1 + media + 2 + variantsPerProduct * variantNodeCost(locationCount);
+}
+
+/**
+ * Cost of one variant node of `variantFields`: the node 1, selectedOptions 1, inventoryItem 1,
+ * measurement 1, weight 1, and per location its level 1 + quantities 1. Requested and actual
+ * alike when the variant is stocked everywhere: what reading a catalog page by page costs per
+ * variant, which bounds a paged read to `restoreRate / variantNodeCost` variants a second.
+ */
+export function variantNodeCost(locationCount: number): number {
+  return 1 + 4 + 2 * locationCount;
+}
+
+/** Variants per `moreVariantsQuery` page that keep it under `maxCost` (product 1, connection 2). */
+export function moreVariantsPageSize(locationCount: number, maxCost: number): number {
+  return Math.max(1, Math.min(250, Math.floor((maxCost - 3) / variantNodeCost(locationCount))));
 }

@@ -13,7 +13,8 @@ import type { RecordBatch, SourceContext } from "../source.js";
 import { createShopifyClient } from "./client.js";
 import { shopifySource } from "./index.js";
 import { ShopifyConnectionSchema, type ShopifyConnectionInput } from "./options.js";
-import { SHOP_QUERY } from "./queries.js";
+import { pagedReadSeconds } from "./catalog-read.js";
+import { SHOP_QUERY, moreVariantsPageSize } from "./queries.js";
 
 const TOKEN_ENV = "TEST_SHOPIFY_TOKEN";
 const SECRET_ENV = "TEST_SHOPIFY_SECRET";
@@ -310,5 +311,107 @@ describe("Shopify client", () => {
     sim.failNext(1, 503);
     const answer = await client.request<{ shop: { name: string } }>("shop", SHOP_QUERY);
     expect(answer.data.shop.name).toBe("omnifeed-sim");
+  });
+});
+
+describe("Shopify paged read and the cost bucket", () => {
+  it("reads a product with more variants than a page holds in a shop of five locations, under the cost cap", async () => {
+    const catalog = generateStoreCatalog({ variants: 60, seed: 4 });
+    const locations = [
+      ...new Set(catalog.flatMap((product) => product.variants.flatMap((v) => v.inventory))).values(),
+    ]
+      .map((level) => level.location)
+      .filter((name, index, all) => all.indexOf(name) === index);
+    expect(locations.length).toBeGreaterThanOrEqual(5);
+    const big = catalog[0]!;
+    const template = big.variants[0]!;
+    big.options = ["Size"];
+    big.variants = Array.from({ length: 130 }, (_, index) => ({
+      ...template,
+      sku: `BIG-${index}`,
+      optionValues: [`S${index}`],
+      inventory: locations.map((location, at) => ({ location, quantity: index + at })),
+    }));
+    const sim = await start({ catalog, throttle: { maximumAvailable: 1000, restoreRate: 10_000 } });
+    const paged = await readAll(sim, { mode: "paged" });
+    const bulk = await readAll(sim, { mode: "bulk" });
+    expect(paged.issues).toEqual([]);
+    expect(paged.entries).toEqual(bulk.entries);
+    const first = paged.entries.find((entry) => entry.product.id === big.handle)!;
+    expect(first.product.variants).toHaveLength(130);
+    // 100 variants a page would ask 1,502 points here: every query stayed within 1,000.
+    expect(sim.calls.every((call) => call.status === 200)).toBe(true);
+  });
+
+  it("auto mode pages a shop whose bucket refills fast enough and uses a bulk operation otherwise", async () => {
+    const catalog = generateStoreCatalog({ variants: 120, seed: 5 });
+    const bulkRuns = (sim: ShopifySimulator) =>
+      sim.calls.filter((call) => JSON.stringify(call.body ?? null).includes("bulkOperationRunQuery")).length;
+    // A Plus bucket (1,000 points a second): 120 variants cost about a second of refill.
+    const fast = await start({ catalog, throttle: { maximumAvailable: 1000, restoreRate: 1000 } });
+    const paged = await readAll(fast, { mode: "auto" });
+    expect(bulkRuns(fast)).toBe(0);
+    // A 20-a-second bucket: the same shop would wait about a minute (over 30 s); bulk instead.
+    const slow = await start({ catalog, throttle: { maximumAvailable: 1000, restoreRate: 20 } });
+    const bulk = await readAll(slow, { mode: "auto" });
+    expect(bulkRuns(slow)).toBe(1);
+    // Two shops, two labels: the products read alike.
+    expect(bulk.entries.map((entry) => entry.product)).toEqual(paged.entries.map((entry) => entry.product));
+  });
+
+  it("estimates a paged read's wait from the bucket: variants × points ÷ restore rate", () => {
+    // 15 points a variant at 5 locations, 4 for its product's share.
+    expect(pagedReadSeconds(2000, 5, { currentlyAvailable: 1000, restoreRate: 1000 })).toBe(37);
+    expect(pagedReadSeconds(2000, 5, { currentlyAvailable: 1000, restoreRate: 100 })).toBe(370);
+    expect(pagedReadSeconds(10, 1, { currentlyAvailable: 1000, restoreRate: 50 })).toBe(0);
+    expect(pagedReadSeconds(10, 1, { currentlyAvailable: 0, restoreRate: 0 })).toBe(Number.POSITIVE_INFINITY);
+    expect(moreVariantsPageSize(5, 1000)).toBe(66);
+    expect(moreVariantsPageSize(0, 1000)).toBe(199);
+  });
+});
+
+describe("Shopify client pacing", () => {
+  it("spaces requests by the throttleStatus each answer reports, not by a fixed sleep", async () => {
+    // One fake clock for the simulator's bucket and the client: time moves only when the client sleeps.
+    let now = 1_000_000;
+    const sleeps: number[] = [];
+    const clock = {
+      now: () => now,
+      sleep: async (ms: number) => {
+        sleeps.push(ms);
+        now += ms;
+      },
+    };
+    const catalog = generateStoreCatalog({ variants: 400, seed: 6 });
+    const waits = async (restoreRate: number): Promise<number[]> => {
+      sleeps.length = 0;
+      const sim = await start({
+        catalog,
+        clock: clock.now,
+        throttle: { maximumAvailable: 100, restoreRate },
+      });
+      const client = createShopifyClient({
+        shopUrl: sim.url,
+        apiVersion: "2026-10",
+        credentials: { kind: "token", accessToken: SHOPIFY_SIMULATOR_CREDENTIALS.accessToken },
+        clock,
+      });
+      // 2 + 40 nodes: 42 points asked and spent (the shop has more than 40 products).
+      const query = "query Page { products(first: 40) { nodes { id } } }";
+      const reported: number[] = [];
+      for (let call = 0; call < 4; call += 1) {
+        const answer = await client.request<unknown>("products", query);
+        expect(answer.cost?.actualQueryCost).toBe(42);
+        reported.push(answer.cost!.throttleStatus.currentlyAvailable);
+      }
+      // Never throttled: each call waited ahead for exactly what the bucket lacked.
+      expect(sim.calls.every((call) => call.status === 200)).toBe(true);
+      expect(JSON.stringify(sim.calls)).not.toContain("THROTTLED");
+      expect(reported).toEqual([58, 16, 0, 0]);
+      return [...sleeps];
+    };
+    // 100 → 58 → 16: the third call lacks 26 points, the fourth 42, at the reported restore rate.
+    expect(await waits(10)).toEqual([2600, 4200]);
+    expect(await waits(20)).toEqual([1300, 2100]);
   });
 });
