@@ -377,9 +377,10 @@ describe("Shopify client pacing", () => {
     const sleeps: number[] = [];
     const clock = {
       now: () => now,
-      sleep: async (ms: number) => {
+      sleep: (ms: number) => {
         sleeps.push(ms);
         now += ms;
+        return Promise.resolve();
       },
     };
     const catalog = generateStoreCatalog({ variants: 400, seed: 6 });
