@@ -40,6 +40,10 @@ export interface InstallationOptions {
   /** More `state:` keys (the workspace is `workspace`, else the installation's name). */
   state?: Record<string, unknown>;
   build?: Record<string, unknown>;
+  /** A `catalog:` block in place of the JSONL file (`{ store: "shopify" }`). */
+  catalog?: Record<string, unknown>;
+  /** A `stores:` block (the connections of `catalog.store`). */
+  stores?: Record<string, unknown>;
 }
 
 /** Writes an installation's omnifeed.config.yaml (and its JSONL catalog) into `dir`. */
@@ -50,7 +54,11 @@ export function writeInstallation(dir: string, name: string, options: Installati
   writeFileSync(
     file,
     stringify({
-      catalog: { file: catalog, options: { currency: "USD", store_url: "https://demo.omnifeed.dev" } },
+      catalog: options.catalog ?? {
+        file: catalog,
+        options: { currency: "USD", store_url: "https://demo.omnifeed.dev" },
+      },
+      ...(options.stores ? { stores: options.stores } : {}),
       channels: Object.fromEntries(
         Object.entries(options.channels ?? { google: {}, meta: {} }).map(([id, account]) => [
           id,
