@@ -1,5 +1,7 @@
 import { ProductSchema, type CatalogEntry, type ProductInput, type VariantInput } from "../core/catalog.js";
 import type { RowIssue } from "../core/issues.js";
+import { parseMoney, type Money } from "../core/money.js";
+import type { DecodedBatch, RecordBatch } from "./source.js";
 
 /** A product as a decoder put it together, before the final check. */
 export interface ProductDraft {
@@ -14,6 +16,36 @@ export interface ProductDraft {
 export type FieldNamer = (path: readonly PropertyKey[]) => string;
 
 export const joinPath: FieldNamer = (path) => path.map(String).join(".");
+
+/** A batch of store records (Shopify, WooCommerce) decoded product by product, issues gathered. */
+export function decodeStoreBatch<G>(
+  batch: RecordBatch,
+  decode: (group: G, file: string, issues: RowIssue[]) => CatalogEntry | undefined,
+): DecodedBatch {
+  const entries: CatalogEntry[] = [];
+  const issues: RowIssue[] = [];
+  for (const group of batch.groups as G[]) {
+    const entry = decode(group, batch.file, issues);
+    if (entry) entries.push(entry);
+  }
+  return { entries, issues };
+}
+
+/** A store's decimal price text as Money, or its reason reported against `field` (then undefined). */
+export function storeMoney(
+  text: string,
+  currency: string,
+  field: string,
+  report: (field: string, message: string) => void,
+  consequence = "",
+): Money | undefined {
+  const parsed = parseMoney(text, currency);
+  if (!parsed.ok) {
+    report(field, `${parsed.reason}${consequence}`);
+    return undefined;
+  }
+  return parsed.money;
+}
 
 const COLOR_OPTION = /^colou?r$/i;
 const SIZE_OPTION = /^size$/i;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { OmnifeedError } from "../../core/errors.js";
 import { abortableSleep } from "../../infra/rate-limiters.js";
-import { userErrorsError, type ShopifyClient } from "./client.js";
+import { UserErrorsSchema, userErrorsError, type ShopifyClient } from "./client.js";
 import { BULK_POLL_QUERY, BULK_RUN_MUTATION } from "./queries.js";
 
 /**
@@ -14,13 +14,7 @@ const RunSchema = z.object({
   bulkOperationRunQuery: z
     .object({
       bulkOperation: z.object({ id: z.string(), status: z.string() }).nullable(),
-      userErrors: z.array(
-        z.object({
-          field: z.array(z.string()).nullable().optional(),
-          message: z.string(),
-          code: z.string().nullable().optional(),
-        }),
-      ),
+      userErrors: UserErrorsSchema,
     })
     .nullable(),
 });

@@ -3,6 +3,7 @@ import type { Readable } from "node:stream";
 import { z } from "zod";
 import { OmnifeedError, isOmnifeedError } from "../../core/errors.js";
 import type { RowIssue } from "../../core/issues.js";
+import { checkpointOf } from "../checkpoint.js";
 import type { Checkpoint, ReadOptions, RecordBatch, SourceContext } from "../source.js";
 import { BulkAssembler } from "./bulk-assembly.js";
 import { awaitBulkOperation, readBulkOperation, startBulkQuery } from "./bulk-operation.js";
@@ -64,20 +65,14 @@ const CheckpointSchema = z.discriminatedUnion("mode", [
 type ShopifyCheckpoint = z.infer<typeof CheckpointSchema>;
 
 export function parseCheckpoint(text: string, label: string): ShopifyCheckpoint {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    value = undefined;
-  }
-  const parsed = CheckpointSchema.safeParse(value);
-  if (!parsed.success) {
+  const checkpoint = checkpointOf(text, CheckpointSchema);
+  if (checkpoint === undefined) {
     throw new OmnifeedError(
       "config",
       `${label}: the checkpoint ${JSON.stringify(text.slice(0, 80))} is not a Shopify catalog checkpoint`,
     );
   }
-  return parsed.data;
+  return checkpoint;
 }
 
 const LocationsAnswer = z.object({

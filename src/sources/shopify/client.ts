@@ -71,6 +71,15 @@ export interface ShopifyAnswer<T> {
   requestId: string | undefined;
 }
 
+/** A mutation's `userErrors` (or `orderCancelUserErrors`) list, as every Shopify mutation answers it. */
+export const UserErrorsSchema = z.array(
+  z.object({
+    field: z.array(z.string()).nullable().optional(),
+    message: z.string(),
+    code: z.string().nullable().optional(),
+  }),
+);
+
 export interface ShopifyUserError {
   field?: readonly string[] | null | undefined;
   message: string;

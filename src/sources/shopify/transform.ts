@@ -6,9 +6,8 @@ import {
   type VariantInput,
 } from "../../core/catalog.js";
 import type { RowIssue } from "../../core/issues.js";
-import { parseMoney, type Money } from "../../core/money.js";
 import { GRAMS, type WeightUnit } from "../../core/units.js";
-import { fillOptionFields } from "../product-assembly.js";
+import { decodeStoreBatch, fillOptionFields, storeMoney } from "../product-assembly.js";
 import type { DecodedBatch, RecordBatch } from "../source.js";
 import type { ShopifyConnection } from "./options.js";
 import type { ShopifyProductRecord, ShopifyVariantRecord } from "./records.js";
@@ -35,13 +34,9 @@ const WEIGHT_UNITS: Readonly<Record<string, WeightUnit>> = {
 const DEFAULT_TITLE = "Default Title";
 
 export function decodeShopifyBatch(batch: RecordBatch, options: Options): DecodedBatch {
-  const entries: CatalogEntry[] = [];
-  const issues: RowIssue[] = [];
-  for (const group of batch.groups as ShopifyProductRecord[]) {
-    const entry = decodeShopifyProduct(group, options, batch.file, issues);
-    if (entry) entries.push(entry);
-  }
-  return { entries, issues };
+  return decodeStoreBatch<ShopifyProductRecord>(batch, (group, file, issues) =>
+    decodeShopifyProduct(group, options, file, issues),
+  );
 }
 
 export function decodeShopifyProduct(
@@ -117,12 +112,12 @@ function decodeVariant(
     report("sku", "the variant has no SKU; channels and orders need one");
     return undefined;
   }
-  const price = money(variant.price, options.currency, "price", report);
+  const price = storeMoney(variant.price, options.currency, "price", report);
   if (price === undefined) return undefined;
   const compareAt =
     variant.compareAtPrice === null || variant.compareAtPrice.trim() === ""
       ? undefined
-      : money(variant.compareAtPrice, options.currency, "compareAtPrice", report);
+      : storeMoney(variant.compareAtPrice, options.currency, "compareAtPrice", report);
   // The "was" price is the regular price; a compare-at price not above the price is no sale.
   const onSale = compareAt !== undefined && compareAt.amount > price.amount;
   const inventory = variant.inventory.map((level) => ({
@@ -149,20 +144,6 @@ function decodeVariant(
     return undefined;
   }
   return parsed.data;
-}
-
-function money(
-  text: string,
-  currency: string,
-  field: string,
-  report: (field: string, message: string) => void,
-): Money | undefined {
-  const parsed = parseMoney(text, currency);
-  if (!parsed.ok) {
-    report(field, parsed.reason);
-    return undefined;
-  }
-  return parsed.money;
 }
 
 function weightOf(weight: { unit: string; value: number }): { weight?: { value: number; unit: "g" } } {

@@ -1,7 +1,6 @@
 import type { Availability, CatalogEntry, Option, VariantInput, Weight } from "../../core/catalog.js";
 import type { RowIssue } from "../../core/issues.js";
-import { parseMoney, type Money } from "../../core/money.js";
-import { fillOptionFields, finishProduct } from "../product-assembly.js";
+import { decodeStoreBatch, fillOptionFields, finishProduct, storeMoney } from "../product-assembly.js";
 import type { DecodedBatch, RecordBatch } from "../source.js";
 import { metaText, type WooProduct, type WooVariation } from "./api.js";
 import type { WooCommerceSourceOptions } from "./options.js";
@@ -33,13 +32,9 @@ const STOCK_STATUS: Readonly<Record<string, Availability>> = {
 };
 
 export function decodeWooBatch(batch: RecordBatch, options: WooCommerceSourceOptions): DecodedBatch {
-  const entries: CatalogEntry[] = [];
-  const issues: RowIssue[] = [];
-  for (const group of batch.groups as WooGroup[]) {
-    const entry = decodeWooProduct(group, options, batch.file, issues);
-    if (entry) entries.push(entry);
-  }
-  return { entries, issues };
+  return decodeStoreBatch<WooGroup>(batch, (group, file, issues) =>
+    decodeWooProduct(group, options, file, issues),
+  );
 }
 
 interface DraftVariant {
@@ -185,10 +180,18 @@ function offerOf(
     report("regular_price", "no price; the item is left out (WooCommerce does not sell it either)");
     return undefined;
   }
-  const active = money(activeText, options.currency, record.price ? "price" : "regular_price", report);
+  const active = storeMoney(
+    activeText,
+    options.currency,
+    record.price ? "price" : "regular_price",
+    report,
+    LEFT_OUT,
+  );
   if (active === undefined) return undefined;
   const regular =
-    regularText === undefined ? undefined : money(regularText, options.currency, "regular_price", report);
+    regularText === undefined
+      ? undefined
+      : storeMoney(regularText, options.currency, "regular_price", report, LEFT_OUT);
   const onSale = regular !== undefined && regular.amount > active.amount;
   const price = onSale ? regular : active;
   const salePrice = onSale ? active : undefined;
@@ -210,19 +213,7 @@ function offerOf(
   };
 }
 
-function money(
-  text: string,
-  currency: string,
-  field: string,
-  report: (field: string, message: string) => void,
-): Money | undefined {
-  const parsed = parseMoney(text, currency);
-  if (!parsed.ok) {
-    report(field, `${parsed.reason}; the item is left out`);
-    return undefined;
-  }
-  return parsed.money;
-}
+const LEFT_OUT = "; the item is left out";
 
 function weightOf(
   text: string | undefined,

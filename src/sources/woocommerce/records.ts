@@ -3,6 +3,7 @@ import { OmnifeedError } from "../../core/errors.js";
 import type { RowIssue } from "../../core/issues.js";
 import { mapLimited } from "../../infra/concurrency.js";
 import type { Checkpoint, ReadOptions, RecordBatch, SourceContext } from "../source.js";
+import { checkpointOf } from "../checkpoint.js";
 import { WooProductSchema, WooVariationSchema, type WooProduct, type WooVariation } from "./api.js";
 import { createWooCommerceClient, type WooCommerceClient } from "./client.js";
 import type { WooCommerceSourceOptions } from "./options.js";
@@ -41,14 +42,8 @@ export function writeCheckpoint(checkpoint: WooCheckpoint): Checkpoint {
 }
 
 export function readCheckpoint(text: Checkpoint, label: string): WooCheckpoint {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    value = undefined;
-  }
-  const parsed = CheckpointSchema.safeParse(value);
-  if (!parsed.success) {
+  const checkpoint = checkpointOf(text, CheckpointSchema);
+  if (checkpoint === undefined) {
     throw new OmnifeedError(
       "config",
       `not a WooCommerce catalog checkpoint: ${JSON.stringify(text).slice(0, 80)}`,
@@ -57,7 +52,7 @@ export function readCheckpoint(text: Checkpoint, label: string): WooCheckpoint {
       },
     );
   }
-  return parsed.data;
+  return checkpoint;
 }
 
 const PageSchema = z.array(z.unknown());

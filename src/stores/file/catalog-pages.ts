@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { OmnifeedError } from "../../core/errors.js";
 import { catalogFileError } from "../../sources/file-input.js";
+import { checkpointOf } from "../../sources/checkpoint.js";
 import { detectCatalogFormat, sourceFor } from "../../sources/registry.js";
 import type { CatalogSource, Checkpoint, RecordBatch } from "../../sources/source.js";
 import type { CatalogPage } from "../store.js";
@@ -63,22 +64,16 @@ export async function openCatalog(catalog: FileStoreCatalog): Promise<OpenedCata
 }
 
 function readCheckpoint(from: Checkpoint, catalog: OpenedCatalog): CatalogCheckpoint {
-  let json: unknown;
-  try {
-    json = JSON.parse(from);
-  } catch {
-    json = undefined;
-  }
-  const parsed = CatalogCheckpointSchema.safeParse(json);
-  if (!parsed.success) {
+  const checkpoint = checkpointOf(from, CatalogCheckpointSchema);
+  if (checkpoint === undefined) {
     throw new OmnifeedError("config", "not a checkpoint of the file store's catalog; read from the start", {
       where: catalog.file,
     });
   }
-  if (parsed.data.size !== catalog.size || parsed.data.mtimeMs !== catalog.mtimeMs) {
+  if (checkpoint.size !== catalog.size || checkpoint.mtimeMs !== catalog.mtimeMs) {
     throw changed(catalog);
   }
-  return parsed.data;
+  return checkpoint;
 }
 
 function changed(catalog: OpenedCatalog): OmnifeedError {

@@ -6,6 +6,7 @@ import { OmnifeedError } from "../../core/errors.js";
 import type { RowIssue } from "../../core/issues.js";
 import { orderKeyText, type OrderKey, type Shipment } from "../../core/order.js";
 import type { Checkpoint } from "../../sources/source.js";
+import { checkpointOf } from "../../sources/checkpoint.js";
 import { createExclusive } from "./atomic-files.js";
 import { storeOrderIdFor, type FileStoreLayout } from "./layout.js";
 import { readOutboxOrder, type OutboxOrder } from "./outbox.js";
@@ -30,17 +31,11 @@ const hashOf = (text: string): string => createHash("sha256").update(text).diges
 
 function readInboxCheckpoint(from: Checkpoint | undefined, layout: FileStoreLayout): InboxFile[] {
   if (from === undefined) return [];
-  let json: unknown;
-  try {
-    json = JSON.parse(from);
-  } catch {
-    json = undefined;
-  }
-  const parsed = InboxCheckpointSchema.safeParse(json);
-  if (!parsed.success) {
+  const checkpoint = checkpointOf(from, InboxCheckpointSchema);
+  if (checkpoint === undefined) {
     throw new OmnifeedError("config", "not a checkpoint of the file store's inbox", { where: layout.inbox });
   }
-  return parsed.data.files;
+  return checkpoint.files;
 }
 
 /** Reads a tracking file whole; too big or unreadable is a `config` error naming the file. */

@@ -3,7 +3,7 @@ import { OmnifeedError, isOmnifeedError } from "../../core/errors.js";
 import { formatAmount } from "../../core/money.js";
 import { orderKeyText, type Address, type Order, type OrderKey } from "../../core/order.js";
 import { abortableSleep } from "../../infra/rate-limiters.js";
-import { userErrorsError, type ShopifyClient } from "../../sources/shopify/client.js";
+import { UserErrorsSchema, userErrorsError, type ShopifyClient } from "../../sources/shopify/client.js";
 import type { ShopifyConnection } from "../../sources/shopify/options.js";
 import type { StoreOrderRef } from "../store.js";
 
@@ -169,13 +169,7 @@ const CreatedSchema = z.object({
   orderCreate: z
     .object({
       order: z.object({ id: z.string(), name: z.string() }).nullable(),
-      userErrors: z.array(
-        z.object({
-          field: z.array(z.string()).nullable().optional(),
-          message: z.string(),
-          code: z.string().nullable().optional(),
-        }),
-      ),
+      userErrors: UserErrorsSchema,
     })
     .nullable(),
 });
@@ -330,13 +324,7 @@ const CancelSchema = z.object({
   orderCancel: z
     .object({
       job: z.object({ id: z.string(), done: z.boolean() }).nullable(),
-      orderCancelUserErrors: z.array(
-        z.object({
-          field: z.array(z.string()).nullable().optional(),
-          message: z.string(),
-          code: z.string().nullable().optional(),
-        }),
-      ),
+      orderCancelUserErrors: UserErrorsSchema,
     })
     .nullable(),
 });

@@ -7,6 +7,7 @@ import {
   type OrderKey,
   type Shipment,
 } from "../../core/order.js";
+import { checkpointOf } from "../../sources/checkpoint.js";
 import type { ShopifyClient } from "../../sources/shopify/client.js";
 import type { Checkpoint } from "../../sources/source.js";
 import type { ShipmentPage } from "../store.js";
@@ -150,21 +151,15 @@ export async function shopifyShipmentsSince(
   let since: string | undefined;
   let reported = new Set<string>();
   if (from !== undefined) {
-    let value: unknown;
-    try {
-      value = JSON.parse(from);
-    } catch {
-      value = undefined;
-    }
-    const parsed = CheckpointSchema.safeParse(value);
-    if (!parsed.success || Number.isNaN(Date.parse(parsed.data.since))) {
+    const checkpoint = checkpointOf(from, CheckpointSchema);
+    if (checkpoint === undefined || Number.isNaN(Date.parse(checkpoint.since))) {
       throw new OmnifeedError(
         "config",
         `Shopify: the checkpoint ${JSON.stringify(from.slice(0, 80))} is not a shipments checkpoint`,
       );
     }
-    since = parsed.data.since;
-    reported = new Set(parsed.data.reported);
+    since = checkpoint.since;
+    reported = new Set(checkpoint.reported);
   }
   const windowStart = since === undefined ? undefined : new Date(Date.parse(since) - overlapMs).toISOString();
   const shipments: Shipment[] = [];
