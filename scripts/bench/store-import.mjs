@@ -91,7 +91,9 @@ async function parent() {
   const { startShopifySimulator } = await import(join(ROOT, "dist/dev/simulators/shopify.js"));
   const { startWooCommerceSimulator } = await import(join(ROOT, "dist/dev/simulators/woocommerce.js"));
   const { storeBlockOf } = await import(join(ROOT, "dist/dev/simulators/run-simulators.js"));
-  const catalog = generateStoreCatalog({ variants, seed: 9 });
+  const pagedOnly = args.includes("--paged-only");
+  // --paged-only leaves the large stores empty (seeding 50,000 variants takes a while).
+  const catalog = pagedOnly ? [] : generateStoreCatalog({ variants, seed: 9 });
   const shopify = await startShopifySimulator({ port: 0, catalog, processingDelayMs: 200 });
   const woo = await startWooCommerceSimulator({ port: 0, catalog });
   const dir = mkdtempSync(join(tmpdir(), "omnifeed-bench-store-"));
@@ -101,7 +103,6 @@ async function parent() {
     "version: 1\nchannel: amazon\nextends: default\nfields:\n  product_type: { value: HOME }\n",
   );
   const results = { variants, runs: {} };
-  const pagedOnly = args.includes("--paged-only");
   try {
     for (const [name, simulator, extra] of pagedOnly
       ? []
@@ -112,41 +113,23 @@ async function parent() {
       const out = join(dir, name);
       mkdirSync(out);
       process.stderr.write(`  ${name}, ${variants} variants … `);
-      // Not spawnSync: the simulators answer from this process's event loop.
-      const run = await spawnAsync(
-        "/usr/bin/time",
-        [
-          "-f",
-          "%e %M",
-          process.execPath,
-          fileURLToPath(import.meta.url),
-          "--child",
-          JSON.stringify({
-            store: simulator.channel,
-            settings: { ...storeBlockOf(simulator), ...extra },
-            out,
-            amazonMapping,
-          }),
-        ],
-        { cwd: ROOT, env: { ...process.env, ...simulator.env } },
+      const run = await measuredExport(
+        simulator,
+        { ...storeBlockOf(simulator), ...extra },
+        out,
+        amazonMapping,
       );
-      const timeLine = run.stderr.toString().trim().split("\n").at(-1) ?? "";
-      const [wall, peakKb] = timeLine.split(" ").map(Number);
-      if (run.status !== 0) {
-        results.runs[name] = {
-          failed: `exit ${run.status}: ${run.stderr.toString().trim().split("\n").slice(-3).join(" ")}`,
-        };
-        process.stderr.write(`${results.runs[name].failed}\n`);
-        continue;
-      }
-      const figures = JSON.parse(run.stdout.toString().trim().split("\n").at(-1));
-      results.runs[name] = { ...figures, wallSeconds: wall, peakRssMb: Math.round(peakKb / 1024) };
+      results.runs[name] = run;
+      if (run.failed) continue;
       process.stderr.write(
-        `${wall} s, peak ${Math.round(peakKb / 1024)} MB, RSS at marks ${JSON.stringify(figures.rssMbAtVariants)}\n`,
+        `${run.wallSeconds} s, peak ${run.peakRssMb} MB, RSS at marks ${JSON.stringify(run.rssMbAtVariants)}\n`,
       );
     }
     results.runs["shopify-paged"] = await pagedRun(dir, amazonMapping);
-    if (pagedOnly) return;
+    if (pagedOnly) {
+      process.stdout.write(`${JSON.stringify(results.runs["shopify-paged"])}\n`);
+      return;
+    }
     const feeds = (name) =>
       readdirSync(join(dir, name))
         .filter((file) => /^(google\.xml|meta\.csv|amazon-listings-\d+\.json)$/.test(file))
@@ -166,10 +149,6 @@ async function parent() {
     await shopify.close();
     await woo.close();
     rmSync(dir, { recursive: true, force: true });
-  }
-  if (pagedOnly) {
-    process.stdout.write(`${JSON.stringify(results.runs["shopify-paged"])}\n`);
-    return;
   }
   mkdirSync(join(outFile, ".."), { recursive: true });
   writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
@@ -192,43 +171,47 @@ async function pagedRun(dir, amazonMapping) {
   mkdirSync(out);
   process.stderr.write(`  shopify-paged, ${variants} variants, restore ${restoreRate}/s … `);
   try {
-    const run = await spawnAsync(
-      "/usr/bin/time",
-      [
-        "-f",
-        "%e %M",
-        process.execPath,
-        fileURLToPath(import.meta.url),
-        "--child",
-        JSON.stringify({
-          store: "shopify",
-          settings: { ...storeBlockOf(simulator), mode: "paged" },
-          out,
-          amazonMapping,
-        }),
-      ],
-      { cwd: ROOT, env: { ...process.env, ...simulator.env } },
+    const run = await measuredExport(
+      simulator,
+      { ...storeBlockOf(simulator), mode: "paged" },
+      out,
+      amazonMapping,
     );
-    const [wall, peakKb] = (run.stderr.toString().trim().split("\n").at(-1) ?? "").split(" ").map(Number);
-    if (run.status !== 0) {
-      const failed = `exit ${run.status}: ${run.stderr.toString().trim().split("\n").slice(-3).join(" ")}`;
-      process.stderr.write(`${failed}\n`);
-      return { failed };
-    }
-    const figures = JSON.parse(run.stdout.toString().trim().split("\n").at(-1));
-    const graphql = simulator.calls.filter((call) => call.path.endsWith("/graphql.json"));
-    const result = {
-      ...figures,
-      restoreRate,
-      wallSeconds: wall,
-      peakRssMb: Math.round(peakKb / 1024),
-      calls: graphql.length,
-    };
-    process.stderr.write(`${wall} s, ${graphql.length} calls\n`);
-    return result;
+    if (run.failed) return run;
+    const calls = simulator.calls.filter((call) => call.path.endsWith("/graphql.json")).length;
+    process.stderr.write(`${run.wallSeconds} s, ${calls} calls\n`);
+    return { ...run, restoreRate, calls };
   } finally {
     await simulator.close();
   }
+}
+
+/**
+ * One export from `simulator`'s store in a fresh process under /usr/bin/time: the child's figures
+ * with its wall time and peak RSS, or `{ failed }` with the end of its stderr.
+ */
+async function measuredExport(simulator, settings, out, amazonMapping) {
+  // Not spawnSync: the simulators answer from this process's event loop.
+  const run = await spawnAsync(
+    "/usr/bin/time",
+    [
+      "-f",
+      "%e %M",
+      process.execPath,
+      fileURLToPath(import.meta.url),
+      "--child",
+      JSON.stringify({ store: simulator.channel, settings, out, amazonMapping }),
+    ],
+    { cwd: ROOT, env: { ...process.env, ...simulator.env } },
+  );
+  const [wall, peakKb] = (run.stderr.toString().trim().split("\n").at(-1) ?? "").split(" ").map(Number);
+  if (run.status !== 0) {
+    const failed = `exit ${run.status}: ${run.stderr.toString().trim().split("\n").slice(-3).join(" ")}`;
+    process.stderr.write(`${failed}\n`);
+    return { failed };
+  }
+  const figures = JSON.parse(run.stdout.toString().trim().split("\n").at(-1));
+  return { ...figures, wallSeconds: wall, peakRssMb: Math.round(peakKb / 1024) };
 }
 
 function spawnAsync(command, commandArgs, options) {

@@ -6,11 +6,11 @@ import {
   OrderKeySchema,
   OrderSchema,
   type Order,
-  type OrderInput,
   type OrderKey,
   type Shipment,
 } from "../../src/core/order.js";
 import type { Checkpoint } from "../../src/sources/source.js";
+import { testOrder } from "../support/store-orders.js";
 import type {
   CatalogPage,
   IncomingWebhook,
@@ -100,32 +100,11 @@ function newKey(label: string): OrderKey {
 
 /** A canonical order for `key`, one unit of each SKU, priced in the store's currency. */
 export function suiteOrder(key: OrderKey, skus: readonly string[], currency: string): Order {
-  const input: OrderInput = {
-    ...key,
-    status: "unshipped",
-    purchasedAt: "2026-12-01T10:00:00Z",
-    currency,
-    lines: skus.map((sku, index) => ({
-      lineId: `line-${index + 1}`,
-      sku,
-      title: `Item ${sku}`,
-      quantity: 1,
-      unitPrice: { amount: 1000 + index * 100, currency },
-    })),
-    shippingAddress: {
-      name: "Conformance Buyer",
-      line1: "1 Test Street",
-      city: "Springfield",
-      region: "IL",
-      postalCode: "62701",
-      country: "US",
-    },
-    shippingService: "Standard",
-    shippingPrice: { amount: 499, currency },
-    buyer: { name: "Conformance Buyer", email: "buyer@marketplace.example" },
-    total: { amount: skus.reduce((sum, _sku, index) => sum + 1000 + index * 100, 499), currency },
-  };
-  return OrderSchema.parse(input);
+  return testOrder(
+    key.orderId,
+    skus.map((sku, index) => ({ sku, unitPrice: 1000 + index * 100 })),
+    { ...key, currency, buyer: { name: "Conformance Buyer", email: "buyer@marketplace.example" } },
+  );
 }
 
 async function failureKind(work: () => Promise<unknown>): Promise<ErrorKind | "no error" | "other"> {

@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { isOmnifeedError } from "../../core/errors.js";
 import { OrderSchema, type Order, type OrderInput } from "../../core/order.js";
+import { testOrder } from "../../../test/support/store-orders.js";
 import {
   SHOPIFY_SIMULATOR_CREDENTIALS,
   startShopifySimulator,
@@ -62,28 +63,7 @@ function stockedSku(): string {
 }
 
 function order(overrides: Partial<OrderInput> = {}): Order {
-  return OrderSchema.parse({
-    marketplace: "amazon",
-    account: "A1SELLER",
-    orderId: "112-1234567-1234567",
-    status: "unshipped",
-    purchasedAt: "2026-12-01T10:00:00Z",
-    currency: "USD",
-    lines: [{ lineId: "L1", sku: stockedSku(), quantity: 2, unitPrice: { amount: 1999, currency: "USD" } }],
-    shippingAddress: {
-      name: "Jane Doe",
-      line1: "969 Market St",
-      city: "San Francisco",
-      region: "CA",
-      postalCode: "94103",
-      country: "US",
-    },
-    shippingService: "Standard",
-    shippingPrice: { amount: 499, currency: "USD" },
-    buyer: { email: "abc123@marketplace.amazon.com" },
-    total: { amount: 4497, currency: "USD" },
-    ...overrides,
-  });
+  return testOrder("112-1234567-1234567", [{ sku: stockedSku(), quantity: 2 }], overrides);
 }
 
 describe("Shopify store: orders", () => {
