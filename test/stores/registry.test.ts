@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { closedAfterEach } from "../support/closed-after-each.js";
 import { ConfigFileSchema } from "../../src/config/config-file.js";
 import { isOmnifeedError } from "../../src/core/errors.js";
 import { OrderKeySchema } from "../../src/core/order.js";
@@ -10,10 +11,7 @@ import { startWooCommerceSimulator } from "../../src/dev/simulators/woocommerce.
 import { storeFor } from "../../src/stores/registry.js";
 import { suiteOrder } from "../conformance/store.js";
 
-const running: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((sim) => sim.close()));
-});
+const closeAfterwards = closedAfterEach();
 
 const catalog = generateStoreCatalog({ variants: 30, seed: 9 });
 const sku = catalog
@@ -29,8 +27,7 @@ const starts = {
 describe("storeFor", () => {
   for (const id of ["shopify", "woocommerce"] as const) {
     it(`builds the ${id} store from stores.${id}, secrets by their environment names, and imports an order`, async () => {
-      const sim: RunningSimulator = await starts[id]();
-      running.push(sim);
+      const sim: RunningSimulator = closeAfterwards(await starts[id]());
       // The config block `omnifeed dev simulators` prints; the secrets as the environment holds them.
       const config = ConfigFileSchema.parse({ stores: { [id]: storeBlockOf(sim) } });
       const env: Record<string, string> = sim.env;

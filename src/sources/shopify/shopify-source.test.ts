@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { closedAfterEach } from "../../../test/support/closed-after-each.js";
 import type { CatalogEntry } from "../../core/catalog.js";
 import { isOmnifeedError } from "../../core/errors.js";
 import type { RowIssue } from "../../core/issues.js";
@@ -18,16 +19,10 @@ import { SHOP_QUERY, moreVariantsPageSize } from "./queries.js";
 
 const TOKEN_ENV = "TEST_SHOPIFY_TOKEN";
 const SECRET_ENV = "TEST_SHOPIFY_SECRET";
-const running: ShopifySimulator[] = [];
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((sim) => sim.close()));
-});
+const closeAfterwards = closedAfterEach();
 
 async function start(options: ShopifySimulatorOptions = {}): Promise<ShopifySimulator> {
-  const sim = await startShopifySimulator({ port: 0, ...options });
-  running.push(sim);
-  return sim;
+  return closeAfterwards(await startShopifySimulator({ port: 0, ...options }));
 }
 
 const context: SourceContext = {

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { closedAfterEach } from "../../../test/support/closed-after-each.js";
 import { ProductSchema, type CatalogEntry, type ProductInput } from "../../core/catalog.js";
 import { isOmnifeedError } from "../../core/errors.js";
 import type { RowIssue } from "../../core/issues.js";
@@ -18,15 +19,10 @@ import type { RecordBatch, SourceContext } from "../source.js";
 import { wooCommerceSource } from "./index.js";
 import { WooCommerceConnectionSchema, type WooCommerceConnection } from "./options.js";
 
-let simulator: WooCommerceSimulator | undefined;
-afterEach(async () => {
-  await simulator?.close();
-  simulator = undefined;
-});
+const closeAfterwards = closedAfterEach();
 
 async function start(options: WooCommerceSimulatorOptions = {}): Promise<WooCommerceSimulator> {
-  simulator = await startWooCommerceSimulator({ port: 0, ...options });
-  return simulator;
+  return closeAfterwards(await startWooCommerceSimulator({ port: 0, ...options }));
 }
 
 function connectionOf(sim: WooCommerceSimulator, extra: Record<string, unknown> = {}): WooCommerceConnection {

@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { closedAfterEach } from "../../../test/support/closed-after-each.js";
 import { isOmnifeedError } from "../../core/errors.js";
 import { OrderSchema, type Order, type OrderInput } from "../../core/order.js";
 import { testOrder } from "../../../test/support/store-orders.js";
@@ -18,11 +19,7 @@ import { createShopifyStore } from "./index.js";
 const TOKEN_ENV = "TEST_SHOPIFY_TOKEN";
 const SECRET_ENV = "TEST_SHOPIFY_SECRET";
 const OLD_SECRET_ENV = "TEST_SHOPIFY_OLD_SECRET";
-const closers: (() => Promise<void>)[] = [];
-
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
+const closeAfterwards = closedAfterEach();
 
 const catalog = generateStoreCatalog({ variants: 120, seed: 4 });
 const context: StoreContext = { clock: () => new Date() };
@@ -32,8 +29,7 @@ async function start(
   extra: Partial<ShopifyConnectionInput> = {},
   secrets: Record<string, string> = {},
 ): Promise<{ sim: ShopifySimulator; store: Store }> {
-  const sim = await startShopifySimulator({ port: 0, catalog, ...simOptions });
-  closers.push(() => sim.close());
+  const sim = closeAfterwards(await startShopifySimulator({ port: 0, catalog, ...simOptions }));
   const values: Record<string, string> = {
     [TOKEN_ENV]: SHOPIFY_SIMULATOR_CREDENTIALS.accessToken,
     [SECRET_ENV]: SHOPIFY_SIMULATOR_CREDENTIALS.clientSecret,
@@ -206,7 +202,7 @@ describe("Shopify store: shipments", () => {
 describe("Shopify store: webhooks", () => {
   async function withReceiver(secrets: Record<string, string> = {}) {
     const receiver: WebhookReceiver = await startWebhookReceiver();
-    closers.push(() => receiver.close());
+    closeAfterwards(receiver);
     const started = await start({ webhookUrl: receiver.url }, {}, secrets);
     return { ...started, receiver };
   }

@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { closedAfterEach } from "../../../test/support/closed-after-each.js";
 import { isOmnifeedError } from "../../core/errors.js";
 import type { Order } from "../../core/order.js";
 import { testOrder } from "../../../test/support/store-orders.js";
 import { generateStoreCatalog } from "../../dev/simulators/store-catalog.js";
-import { startWebhookReceiver, type WebhookReceiver } from "../../dev/simulators/webhook-receiver.js";
+import { startWebhookReceiver } from "../../dev/simulators/webhook-receiver.js";
 import {
   startWooCommerceSimulator,
   WOOCOMMERCE_SIMULATOR_CREDENTIALS,
@@ -14,14 +15,7 @@ import { WooCommerceConnectionSchema } from "../../sources/woocommerce/options.j
 import type { Store, StoreContext } from "../store.js";
 import { createWooCommerceStore } from "./index.js";
 
-let simulator: WooCommerceSimulator | undefined;
-let receiver: WebhookReceiver | undefined;
-afterEach(async () => {
-  await simulator?.close();
-  await receiver?.close();
-  simulator = undefined;
-  receiver = undefined;
-});
+const closeAfterwards = closedAfterEach();
 
 const catalog = generateStoreCatalog({ variants: 40, seed: 21 });
 const variable = catalog.find((item) => item.variants.length > 1)!;
@@ -38,7 +32,7 @@ async function start(
   options: WooCommerceSimulatorOptions = {},
   extra: Record<string, unknown> = {},
 ): Promise<{ sim: WooCommerceSimulator; store: Store }> {
-  simulator = await startWooCommerceSimulator({ port: 0, catalog, ...options });
+  const simulator = closeAfterwards(await startWooCommerceSimulator({ port: 0, catalog, ...options }));
   const connection = WooCommerceConnectionSchema.parse({
     url: simulator.url,
     consumer_key_env: "WOO_KEY",
@@ -262,7 +256,7 @@ describe("WooCommerce store: tracking", () => {
 describe("WooCommerce store: webhooks", () => {
   it("verifies signatures, answers the ping, maps order topics, and gives repeats the same dedupe key", async () => {
     const { sim, store } = await start();
-    receiver = await startWebhookReceiver();
+    const receiver = closeAfterwards(await startWebhookReceiver());
     await merchant(sim, "POST", "/wc/v3/webhooks", {
       name: "orders",
       topic: "order.updated",
