@@ -46,13 +46,12 @@ export interface NotificationSource {
 
 /** The receiver of a store's webhooks (`Store.parseWebhook`). */
 export function storeReceiver(store: Store, bodyLimit = STORE_WEBHOOK_BODY_LIMIT): WebhookReceiver {
-  const parse = store.parseWebhook;
-  if (parse === undefined) {
+  if (store.parseWebhook === undefined) {
     throw new OmnifeedError("config", `the ${store.id} store sends no webhooks`, {
       where: `stores.${store.id}`,
     });
   }
-  return { source: store.id, bodyLimit, parse: (webhook) => parse.call(store, webhook) };
+  return { source: store.id, bodyLimit, parse: (webhook) => store.parseWebhook!(webhook) };
 }
 
 /**
@@ -63,8 +62,7 @@ export function marketplaceReceiver(
   marketplace: NotificationSource,
   bodyLimit = NOTIFICATION_BODY_LIMIT,
 ): WebhookReceiver {
-  const parse = marketplace.parseNotification;
-  if (parse === undefined) {
+  if (marketplace.parseNotification === undefined) {
     throw new OmnifeedError(
       "config",
       `the ${marketplace.id} marketplace sends no notifications; its orders are polled`,
@@ -73,7 +71,7 @@ export function marketplaceReceiver(
       },
     );
   }
-  return { source: marketplace.id, bodyLimit, parse: (webhook) => parse.call(marketplace, webhook) };
+  return { source: marketplace.id, bodyLimit, parse: (webhook) => marketplace.parseNotification!(webhook) };
 }
 
 /** Checks the receivers' names and limits: one route each, no two alike. */

@@ -48,7 +48,7 @@ export async function registerWebhookRoutes(
 ): Promise<void> {
   checkReceivers(options.receivers);
   const { inbox, deliveries } = options;
-  await app.register(async (scope) => {
+  await app.register((scope, _options, done) => {
     // Signatures are over the bytes: no parser may read the body first.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
@@ -74,6 +74,7 @@ export async function registerWebhookRoutes(
         (request, reply) => receive(receiver, request, reply),
       );
     }
+    done();
   });
 
   async function receive(
