@@ -19,6 +19,8 @@ export interface WebhookRoutesOptions {
 export interface WebhookAnswer {
   status: WebhookOutcome;
   requestId: string;
+  /** The job holding the event (the first delivery's, for a duplicate); absent when nothing was queued. */
+  jobId?: string;
 }
 
 /** Header values as `IncomingWebhook` has them: lower-case names, repeated values joined. */
@@ -105,7 +107,7 @@ export async function registerWebhookRoutes(
     deliveries.inc({ source, outcome: answer.outcome });
     request.log.info({ source, outcome: answer.outcome, jobId: answer.jobId }, "webhook delivery");
     reply.code(answer.outcome === "accepted" ? 202 : 200);
-    return { status: answer.outcome, requestId: request.id };
+    return { status: answer.outcome, requestId: request.id, jobId: answer.jobId };
   }
 }
 
