@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { redisUrlFromEnv } from "../../src/config/env.js";
 import { connectRedis } from "../../src/infra/redis.js";
 import { deleteKeysUnder } from "../support/redis-keys.js";
-import { freshDir, startOmnifeed } from "./cli.js";
+import { freshDir, startServe } from "./cli.js";
 
 /**
  * `omnifeed serve` mounts a receiver for each store of `stores:` that signs webhooks, with the
@@ -55,8 +55,8 @@ function writeConfig(): string {
   return config;
 }
 
-async function serve(env: Record<string, string>) {
-  const child = startOmnifeed(["serve", "--config", writeConfig(), "--port", "0", "--log-level", "silent"], {
+function serve(env: Record<string, string>) {
+  return startServe(["serve", "--config", writeConfig(), "--port", "0", "--log-level", "silent"], {
     TEST_SHOPIFY_TOKEN: "shpat_unused",
     TEST_SHOPIFY_SECRET: SHOPIFY_SECRET,
     TEST_WOO_KEY: "ck_unused",
@@ -66,19 +66,6 @@ async function serve(env: Record<string, string>) {
     OMNIFEED_REDIS_PREFIX: prefix,
     ...env,
   });
-  let stdout = "";
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const address = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const found = /serving on (http:\/\/\S+\/)/.exec(stdout);
-      if (found?.[1]) resolve(found[1]);
-    });
-    void exited.then(() => reject(new Error(`serve exited early: ${stderr}`)));
-  });
-  return { child, address, exited, stdout: () => stdout };
 }
 
 const sign = (secret: string, body: string) => createHmac("sha256", secret).update(body).digest("base64");

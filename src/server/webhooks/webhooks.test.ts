@@ -278,6 +278,15 @@ describe("webhook receivers", () => {
     expect(refused).toHaveLength(5);
     expect(refused[0]).toContain('"requestId":"req-bad-sig"');
     expect(logs.join("")).not.toContain("1Z999AA10123456784");
+    const metrics = await app.inject({
+      method: "GET",
+      url: "/metrics",
+      headers: { authorization: "Bearer metrics-token" },
+    });
+    expect(metrics.body).toContain(
+      'omnifeed_webhook_deliveries_total{source="shopify",outcome="rejected"} 3',
+    );
+    expect(metrics.body).toContain('omnifeed_webhook_deliveries_total{source="amazon",outcome="rejected"} 1');
   });
 
   it("stores a good delivery before answering 202, and answers its repeats 200 without storing them", async () => {
