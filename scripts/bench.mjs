@@ -19,6 +19,8 @@
 // (hosted-feed), and the chunked build of the largest size on 1 and 2 worker processes of
 // scripts/bench/chunked-workers.mjs (chunked-workers), and 50,000 variants read from the Shopify
 // (bulk) and WooCommerce (pages) simulators of scripts/bench/store-import.mjs (store-import).
+// Then the webhook receiver under load of scripts/bench/webhooks.mjs (webhooks: signed Shopify
+// deliveries for 20 s, every 2xx's job looked up in Redis afterwards).
 // `--runs queue-overhead,hosted-feed` runs those two alone, without a catalog.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -64,6 +66,7 @@ const OTHER_RUNS = [
   "hosted-feed",
   "chunked-workers",
   "store-import",
+  "webhooks",
 ];
 const unknownRuns = onlyRuns.filter((id) => !SIZE_RUNS.includes(id) && !OTHER_RUNS.includes(id));
 if (unknownRuns.length > 0) {
@@ -320,6 +323,24 @@ if (wanted("hosted-feed")) {
   process.stderr.write(
     results.hostedFeed.failed ??
       `${results.hostedFeed.requestsPerSecond} req/s, p99 ${results.hostedFeed.latencyMs.p99} ms\n`,
+  );
+}
+
+// Webhook receivers (issue 10 §5): signed Shopify deliveries through the server into the fast lane.
+if (wanted("webhooks")) {
+  process.stderr.write("  webhook receiver, signed deliveries … ");
+  const run = spawnSync(process.execPath, [join(ROOT, "scripts/bench/webhooks.mjs"), "--seconds", "20"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  results.webhooks =
+    run.stdout.length > 0
+      ? JSON.parse(run.stdout.toString())
+      : { failed: `exit ${run.status}: ${run.stderr.toString().trim().split("\n").at(-1)}` };
+  process.stderr.write(
+    results.webhooks.failed ??
+      `${results.webhooks.acceptedPerSecond} deliveries/s, p99 ${results.webhooks.latencyMs.p99} ms, ` +
+        `${results.webhooks.acceptedFoundInRedis} of ${results.webhooks.accepted} accepted found in Redis\n`,
   );
 }
 

@@ -308,6 +308,28 @@ export const ConfigFileSchema = z.strictObject({
         })
         .optional()
         .describe("Who may read hosted feeds, the console and /admin; secrets by env or file only."),
+      webhooks: z
+        .strictObject({
+          body_limit_bytes: z
+            .number()
+            .int()
+            .min(1_024)
+            .max(16 * 1024 * 1024)
+            .optional()
+            .describe(
+              "Largest webhook body accepted, 413 beyond (default 1 MiB for stores, 256 KiB for marketplace notifications).",
+            ),
+          dedupe_window_s: z
+            .number()
+            .int()
+            .min(60)
+            .optional()
+            .describe(
+              "How long a delivery id is remembered: a repeat within it is answered 200 and not queued again (default 259200, 72 h).",
+            ),
+        })
+        .optional()
+        .describe("The webhook receivers at /webhooks/<source> (docs/webhooks.md)."),
     })
     .optional(),
 });

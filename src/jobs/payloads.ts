@@ -1,22 +1,31 @@
 import { z } from "zod";
 import { ChannelIdSchema } from "../core/ids.js";
 import type { Lane } from "./lanes.js";
+import { WebhookEventPayloadSchema } from "./webhook-events.js";
 
 /**
  * Job kinds and their payloads. Every payload is parsed with its schema when a job is added and
  * again when a worker takes it (STYLE.md rule 2): a job written by another version of omnifeed, or
  * by hand in Redis, fails with a clear reason instead of half-running.
  */
-export const JOB_KINDS = ["import", "build-feeds", "build-chunk", "publish", "reconcile"] as const;
+export const JOB_KINDS = [
+  "import",
+  "build-feeds",
+  "build-chunk",
+  "publish",
+  "reconcile",
+  "webhook-event",
+] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
-/** The lane each kind runs in. Orders, tracking and stock (issue 10) will take the fast lane. */
+/** The lane each kind runs in. Webhook events take the fast lane, as orders, tracking and stock will (issue 10). */
 export const LANE_OF: Readonly<Record<JobKind, Lane>> = {
   import: "bulk",
   "build-feeds": "bulk",
   "build-chunk": "bulk",
   publish: "bulk",
   reconcile: "bulk",
+  "webhook-event": "fast",
 };
 
 const Channels = z.array(ChannelIdSchema).min(1).optional();
@@ -68,6 +77,7 @@ export const PAYLOAD_SCHEMAS = {
   "build-chunk": BuildChunkPayloadSchema,
   publish: PublishPayloadSchema,
   reconcile: ReconcilePayloadSchema,
+  "webhook-event": WebhookEventPayloadSchema,
 } as const satisfies Record<JobKind, z.ZodType>;
 
 export type PayloadOf<Kind extends JobKind> = z.infer<(typeof PAYLOAD_SCHEMAS)[Kind]>;

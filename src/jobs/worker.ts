@@ -20,6 +20,8 @@ import type { JobReport } from "./run-record.js";
 import { syncSchedules } from "./schedules.js";
 import type { ChunkedBuilds } from "./chunked-builds.js";
 import { openChunkedBuilds } from "./chunked-builds.js";
+import type { WebhookEventHandler } from "./webhook-events.js";
+import { processWebhookEvent } from "./webhook-events.js";
 
 export interface WorkerOptions {
   configFile: string;
@@ -36,6 +38,11 @@ export interface WorkerOptions {
   graceMs?: number | undefined;
   /** One line per event a person may want to see (job started, finished, failed). */
   log?: ((line: string) => void) | undefined;
+  /**
+   * Where `webhook-event` jobs go (the order pipeline's use cases). Without one such a job fails
+   * with a `config` reason and stays in the failed list, to be retried once a handler is wired.
+   */
+  webhookHandler?: WebhookEventHandler | undefined;
 }
 
 /** A running worker process's queues. */
@@ -97,6 +104,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           chunked,
           log,
           context,
+          webhookHandler: options.webhookHandler,
         }),
       {
         // Named so a job's `processedBy` tells which process ran it.
@@ -154,6 +162,7 @@ interface JobEnvironment {
   chunked: ChunkedBuilds;
   log: (line: string) => void;
   context: ProcessorContext;
+  webhookHandler: WebhookEventHandler | undefined;
 }
 
 /**
@@ -201,13 +210,21 @@ async function processJob(job: Job, token: string | undefined, environment: JobE
     // A chunked build resumes for its assembly: its run began when it planned the chunks.
     if ("startedAt" in parsed.data && typeof parsed.data.startedAt === "number")
       startedAt = parsed.data.startedAt;
-    environment.log(`${jobName} (${kind}) started: job ${job.id ?? "?"}, attempt ${attempt} of ${attempts}`);
+    // Webhook events come by the thousand: only their failures reach the run history and the log.
+    const quiet = kind === "build-chunk" || kind === "webhook-event";
+    if (kind !== "webhook-event") {
+      environment.log(
+        `${jobName} (${kind}) started: job ${job.id ?? "?"}, attempt ${attempt} of ${attempts}`,
+      );
+    }
     const report = await runKind(kind, parsed.data, job, token, environment);
     // A chunk job is part of its build's run, not a run of its own.
-    if (kind !== "build-chunk") await record(report.outcome, report);
-    environment.log(
-      `${jobName} ${report.outcome} in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${report.summary}`,
-    );
+    if (!quiet) await record(report.outcome, report);
+    if (kind !== "webhook-event") {
+      environment.log(
+        `${jobName} ${report.outcome} in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${report.summary}`,
+      );
+    }
     return report.summary;
   } catch (error) {
     if (
@@ -227,7 +244,9 @@ async function processJob(job: Job, token: string | undefined, environment: JobE
     const failure = { kind: errorKindOf(error), message };
     const decision = retryDecisionFor(error);
     const last = decision.action === "give_up" || attempt >= attempts;
-    if (kind !== "build-chunk" || last) await record(last ? "failed" : "retrying", {}, failure);
+    if ((kind !== "build-chunk" && kind !== "webhook-event") || last) {
+      await record(last ? "failed" : "retrying", {}, failure);
+    }
     environment.log(`${jobName} ${last ? "failed" : "will be retried"}: ${failure.kind}: ${message}`);
     if (decision.action === "give_up") throw new UnrecoverableError(message);
     if (decision.action === "wait") {
@@ -260,6 +279,12 @@ function runKind(
       return publishChannels(PAYLOAD_SCHEMAS.publish.parse(payload), context);
     case "reconcile":
       return reconcileChannels(PAYLOAD_SCHEMAS.reconcile.parse(payload), context);
+    case "webhook-event":
+      return processWebhookEvent(
+        PAYLOAD_SCHEMAS["webhook-event"].parse(payload),
+        environment.webhookHandler,
+        context,
+      );
   }
 }
 

@@ -16,8 +16,11 @@ import { registerBullBoard } from "./bull-board.js";
 import { errorBody, handleError } from "./errors.js";
 import { registerHealth } from "./health.js";
 import { registerHostedFeeds } from "./hosted-feeds.js";
-import { createMetricsRegistry } from "./metrics.js";
+import { createMetricsRegistry, webhookDeliveriesCounter } from "./metrics.js";
 import type { BoardQueue, LiveWorker } from "./queues.js";
+import type { WebhookInbox } from "../jobs/webhook-events.js";
+import type { WebhookReceiver } from "./webhooks/receivers.js";
+import { registerWebhookRoutes } from "./webhooks/routes.js";
 
 export type { ServerAuth } from "./auth.js";
 export type { BoardQueue, LiveWorker } from "./queues.js";
@@ -49,6 +52,11 @@ export interface ServerOptions {
   protectedPlugins?: readonly FastifyPluginAsync[] | undefined;
   /** The structured logger (`infra/logger.ts`); one is made when absent. */
   logger?: Logger | undefined;
+  /**
+   * Webhook receivers at `POST /webhooks/<source>` (open: each delivery proves itself by its
+   * signature) and the inbox that makes each accepted delivery durable before the answer.
+   */
+  webhooks?: { receivers: readonly WebhookReceiver[]; inbox: WebhookInbox } | undefined;
 }
 
 declare module "fastify" {
@@ -70,7 +78,8 @@ function requestIdOf(request: IncomingMessage): string {
  * Builds omnifeed's HTTP server (no `listen`: the CLI listens, tests use `inject`):
  * - open: `GET /healthz`, `GET /readyz`;
  * - behind auth: `GET|HEAD /feeds/<file>` (hosted feeds), `GET /metrics` (Prometheus),
- *   `/admin/queues` (Bull Board, when queues are given) and `protectedPlugins`.
+ *   `/admin/queues` (Bull Board, when queues are given) and `protectedPlugins`;
+ * - signed by their senders: `POST /webhooks/<source>`, when `webhooks` is given.
  * Errors answer `{ error: { code, message, requestId } }`; every answer carries `x-request-id`.
  */
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -103,6 +112,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     queues: options.queues,
     logger,
   });
+  const deliveries = webhookDeliveriesCounter(registry);
+  if (options.webhooks !== undefined) {
+    await registerWebhookRoutes(app, { ...options.webhooks, deliveries });
+  }
 
   const auth = options.auth;
   await app.register(async (scope) => {

@@ -26,7 +26,11 @@ import type { BoardQueue } from "./queues.js";
  *   filters), published (changes the channel's API took), failed (changes not answered, sent
  *   again next run), deferred (put off by the channel's update budget);
  * - `omnifeed_metrics_redis_up` (gauge): 1 when the last scrape could read the counters in Redis,
- *   0 when it could not (the job and item series are then missing from that scrape).
+ *   0 when it could not (the job and item series are then missing from that scrape);
+ * - `omnifeed_webhook_deliveries_total{source,outcome}` (counter): webhook deliveries this server
+ *   process answered, by receiver and outcome: accepted (queued), duplicate (seen within the
+ *   dedupe window, not queued again), ignored (a ping or a topic omnifeed does not read),
+ *   rejected (bad signature, unreadable or oversized body: 4xx), failed (could not be stored: 5xx).
  */
 
 export interface MetricsOptions {
@@ -34,6 +38,19 @@ export interface MetricsOptions {
   prefix: string;
   queues?: readonly BoardQueue[] | undefined;
   logger: Logger;
+}
+
+/** The outcomes a webhook delivery can have, as `omnifeed_webhook_deliveries_total` counts them. */
+export type WebhookOutcome = "accepted" | "duplicate" | "ignored" | "rejected" | "failed";
+
+/** The webhook delivery counter on `registry` (kept in the server process; each server counts its own). */
+export function webhookDeliveriesCounter(registry: Registry): Counter<"source" | "outcome"> {
+  return new Counter({
+    name: "omnifeed_webhook_deliveries_total",
+    help: "Webhook deliveries answered, by receiver and outcome: accepted, duplicate, ignored, rejected, failed.",
+    labelNames: ["source", "outcome"] as const,
+    registers: [registry],
+  });
 }
 
 /** A registry holding every omnifeed metric, filled at each scrape (`registry.metrics()`). */

@@ -43,6 +43,37 @@ export function startOmnifeed(
 }
 
 /** A new temp folder, removed after the test file (test/support/temp-dirs.ts). */
+/** A running `omnifeed serve`: its process, the URL it printed, and what it wrote so far. */
+export interface RunningServe {
+  child: ChildProcess;
+  /** `http://host:port/`, as the start line prints it. */
+  address: string;
+  exited: Promise<number | null>;
+  stdout: () => string;
+  stderr: () => string;
+}
+
+/** Starts `omnifeed <args>` (a `serve`) and resolves once it prints the URL it serves on. */
+export async function startServe(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<RunningServe> {
+  const child = startOmnifeed(args, env);
+  let stdout = "";
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const address = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const found = /serving on (http:\/\/\S+\/)/.exec(stdout);
+      if (found?.[1]) resolve(found[1]);
+    });
+    void exited.then(() => reject(new Error(`serve exited early: ${stderr}`)));
+  });
+  return { child, address, exited, stdout: () => stdout, stderr: () => stderr };
+}
+
 export function freshDir(prefix: string): string {
   return makeTempDir(prefix);
 }

@@ -15,7 +15,7 @@ import { connectRedis, whenRedisReady } from "../../src/infra/redis.js";
 import { createServer, type ServerOptions } from "../../src/server/app.js";
 import { RedisRunHistory, type RunRecord } from "../../src/sync/run-history.js";
 import { deleteKeysUnder } from "../support/redis-keys.js";
-import { demoExport, exportArgs, freshDir, omnifeed, startOmnifeed } from "./cli.js";
+import { demoExport, exportArgs, freshDir, omnifeed, startOmnifeed, startServe } from "./cli.js";
 
 /**
  * The HTTP server of `omnifeed serve`, built by its factory and driven with `inject` (a real
@@ -614,31 +614,17 @@ describe.skipIf(unreachable !== undefined)("health, readiness, metrics and Bull 
 
 describe("omnifeed serve", () => {
   it("listens, prints its URL, serves feeds and closes gracefully on SIGTERM", async () => {
-    const child = startOmnifeed(
+    const { child, address, exited, stderr } = await startServe(
       ["serve", "--port", "0", "--insecure-no-auth", "--feeds-dir", feeds, "--log-level", "silent"],
-      {
-        REDIS_URL: "",
-      },
+      { REDIS_URL: "" },
     );
-    let stdout = "";
-    let stderr = "";
-    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    const address = await new Promise<string>((resolve, reject) => {
-      child.stdout?.on("data", (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const found = /serving on (http:\/\/\S+\/)/.exec(stdout);
-        if (found?.[1]) resolve(found[1]);
-      });
-      void exited.then(() => reject(new Error(`serve exited early: ${stderr}`)));
-    });
     const health = await fetch(`${address}healthz`);
     expect(health.status).toBe(200);
     const feed = await fetch(`${address}feeds/meta.csv`);
     expect(await feed.text()).toBe(readFileSync(join(feeds, "meta.csv"), "utf8"));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
-    expect(stderr).toContain("SIGTERM: closing the server");
+    expect(stderr()).toContain("SIGTERM: closing the server");
   });
 
   it.skipIf(unreachable !== undefined)(
@@ -648,25 +634,12 @@ describe("omnifeed serve", () => {
       const config = join(configDir, "omnifeed.config.yaml");
       writeFileSync(config, "server:\n  auth:\n    token_env: OMNIFEED_TEST_SERVE_TOKEN\n");
       const servePrefix = `${prefix}serve:`;
-      const child = startOmnifeed(["serve", "--config", config, "--port", "0", "--log-level", "silent"], {
-        REDIS_URL: url,
-        OMNIFEED_REDIS_PREFIX: servePrefix,
-        OMNIFEED_TEST_SERVE_TOKEN: TOKEN,
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      const address = await new Promise<string>((resolve, reject) => {
-        child.stdout?.on("data", (chunk: Buffer) => {
-          stdout += chunk.toString();
-          const found = /serving on (http:\/\/\S+\/)/.exec(stdout);
-          if (found?.[1]) resolve(found[1]);
-        });
-        void exited.then(() => reject(new Error(`serve exited early: ${stderr}`)));
-      });
+      const { child, address, exited, stdout } = await startServe(
+        ["serve", "--config", config, "--port", "0", "--log-level", "silent"],
+        { REDIS_URL: url, OMNIFEED_REDIS_PREFIX: servePrefix, OMNIFEED_TEST_SERVE_TOKEN: TOKEN },
+      );
       try {
-        expect(stdout).toContain("auth token");
+        expect(stdout()).toContain("auth token");
         expect((await fetch(`${address}admin/queues/api/queues`)).status).toBe(401);
         const board = await fetch(`${address}admin/queues/api/queues?token=${TOKEN}`);
         expect(board.status).toBe(200);

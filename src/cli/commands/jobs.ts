@@ -218,7 +218,7 @@ export function registerJobs(program: Command, setExit: (code: ExitCode) => void
         const { isJobKind } = await import("../../jobs/payloads.js");
         const scheduled = installation.config.schedules?.[job];
         const kind = scheduled?.job ?? job;
-        if (!isJobKind(kind) || kind === "build-chunk") {
+        if (!isJobKind(kind) || kind === "build-chunk" || kind === "webhook-event") {
           const names = Object.keys(installation.config.schedules ?? {});
           throw new OmnifeedError(
             "config",

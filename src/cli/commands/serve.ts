@@ -4,11 +4,13 @@ import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { loadConfigFile, type ConfigFile } from "../../config/config-file.js";
-import { readSecret, redisPrefixFromEnv, redisUrlFromEnv } from "../../config/env.js";
+import { envValue, readSecret, redisPrefixFromEnv, redisUrlFromEnv } from "../../config/env.js";
 import { OmnifeedError } from "../../core/errors.js";
 import { createLogger } from "../../infra/logger.js";
 import { connectRedis } from "../../infra/redis.js";
 import { createServer, type BoardQueue, type LiveWorker, type ServerAuth } from "../../server/app.js";
+import type { WebhookInbox } from "../../jobs/webhook-events.js";
+import type { WebhookReceiver } from "../../server/webhooks/receivers.js";
 import { RedisRunHistory } from "../../sync/run-history.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { parseFlags } from "../run-options.js";
@@ -85,6 +87,8 @@ export async function resolveServerAuth(
 interface JobViews {
   queues?: readonly BoardQueue[];
   liveWorkers?: () => Promise<readonly LiveWorker[]>;
+  /** Where verified webhook deliveries go: the fast lane's queue. */
+  inbox?: WebhookInbox;
   close(): Promise<void>;
 }
 
@@ -96,10 +100,17 @@ interface JobViews {
 async function openJobViews(config: ConfigFile | undefined, redis: Redis, prefix: string): Promise<JobViews> {
   const { openQueues } = await import("../../jobs/queues.js");
   const { liveWorkers } = await import("../../jobs/heartbeats.js");
+  const { jobOptionsOf } = await import("../../jobs/queues.js");
+  const { openWebhookInbox } = await import("../../jobs/webhook-events.js");
   const queues = openQueues(redis, prefix, config ?? {});
+  const window = config?.server?.webhooks?.dedupe_window_s;
   return {
     queues: Object.values(queues.byLane),
     liveWorkers: () => liveWorkers(redis, prefix),
+    inbox: openWebhookInbox(queues.byLane.fast, {
+      jobOptions: jobOptionsOf(config ?? {}),
+      ...(window !== undefined ? { dedupeWindowMs: window * 1000 } : {}),
+    }),
     close: () => queues.close(),
   };
 }
@@ -155,6 +166,12 @@ async function serve(flags: ServeFlags): Promise<void> {
           await scope.register(consolePlugin, { history, ...(explain ? { explain } : {}) });
         }
       : undefined;
+    // WIRING POINT FOR src/marketplaces: pass the installation's marketplaces (`marketplaces`
+    // of webhookReceiversFor) once their registry is merged; Amazon's ORDER_CHANGE then gets
+    // /webhooks/amazon. Without Redis no delivery could be made durable: no receiver is served.
+    const { webhookReceiversFor } = await import("../../server/webhooks/receivers-from-config.js");
+    const receivers: WebhookReceiver[] =
+      config && views?.inbox ? webhookReceiversFor(config, { secret: envValue }) : [];
     app = await createServer({
       feedsDir,
       auth,
@@ -164,6 +181,7 @@ async function serve(flags: ServeFlags): Promise<void> {
       liveWorkers: views?.liveWorkers,
       history,
       ...(consoleRoutes ? { protectedPlugins: [consoleRoutes] } : {}),
+      ...(views?.inbox && receivers.length > 0 ? { webhooks: { receivers, inbox: views.inbox } } : {}),
       logger,
     });
     try {
@@ -178,7 +196,8 @@ async function serve(flags: ServeFlags): Promise<void> {
     process.stdout.write(
       `omnifeed: serving on ${shown} (feeds ${feedsDir === undefined ? "off" : `from ${feedsDir} at ${shown}feeds/`}` +
         `, auth ${auth === "none" ? "OFF" : [auth.token && "token", auth.basic && "basic"].filter(Boolean).join("+")}` +
-        `, Redis ${redis ? "on" : "off (set REDIS_URL)"})\n`,
+        `, Redis ${redis ? "on" : "off (set REDIS_URL)"}` +
+        `, webhooks ${receivers.length > 0 ? receivers.map((receiver) => `${shown}webhooks/${receiver.source}`).join(" ") : "off"})\n`,
     );
     const signal = await stop.signal;
     process.stderr.write(`omnifeed: ${signal}: closing the server (in-flight requests finish)\n`);
@@ -195,9 +214,12 @@ export function registerServe(program: Command, setExit: (code: ExitCode) => voi
   program
     .command("serve")
     .description(
-      "run the HTTP server: hosted feeds at /feeds/<file>, /healthz, /readyz, /metrics, Bull Board at /admin/queues",
+      "run the HTTP server: hosted feeds at /feeds/<file>, /healthz, /readyz, /metrics, Bull Board at /admin/queues, webhook receivers at /webhooks/<source>",
     )
-    .option("--config <file>", "omnifeed.config.yaml: server.host, port, feeds_dir and auth")
+    .option(
+      "--config <file>",
+      "omnifeed.config.yaml: server.host, port, feeds_dir, auth and webhooks; stores: for the webhook receivers",
+    )
     .option("--host <address>", `address to listen on (default server.host, else ${DEFAULT_HOST})`)
     .option("--port <number>", `port (default server.port, else ${DEFAULT_PORT}; 0 picks a free one)`)
     .option(
@@ -209,6 +231,8 @@ export function registerServe(program: Command, setExit: (code: ExitCode) => voi
     .addHelpText(
       "after",
       "\nRedis (REDIS_URL, keys under OMNIFEED_REDIS_PREFIX) feeds /readyz and the job and item metrics.\n" +
+        "With Redis, each store of stores: that signs webhooks (shopify, woocommerce) gets POST /webhooks/<store>:\n" +
+        "a verified delivery is queued in the fast lane before the answer (docs/webhooks.md).\n" +
         "SIGINT or SIGTERM closes the server gracefully (exit 0); a second signal stops at once.",
     )
     .action(async (raw: unknown) => {
