@@ -29,7 +29,8 @@ export interface SpApiCredentials {
 export interface SpApiOptions {
   apiUrl: string;
   lwaUrl: string;
-  credentials: SpApiCredentials;
+  /** The credentials, or how to read them on the first call (secrets from files are read late). */
+  credentials: SpApiCredentials | (() => Promise<SpApiCredentials>);
   /** Attempts per request (default 6) and the backoff's base and cap; tests make them short. */
   attempts?: number | undefined;
   baseDelayMs?: number | undefined;
@@ -149,7 +150,8 @@ export function createSpApiClient(options: SpApiOptions): SpApiClient {
   }
 
   async function fetchToken(signal: AbortSignal): Promise<string> {
-    const { clientId, clientSecret, refreshToken } = options.credentials;
+    const { clientId, clientSecret, refreshToken } =
+      typeof options.credentials === "function" ? await options.credentials() : options.credentials;
     const form = new URLSearchParams({
       grant_type: "refresh_token",
       refresh_token: refreshToken,
