@@ -1008,9 +1008,10 @@ export async function startAmazonOrdersSimulator(
     channel: "amazon-orders",
     kind: "marketplace",
     url: baseUrl,
+    // The `marketplaces.amazon` block of omnifeed.config.yaml that reaches this simulator.
     accountSettings: {
       seller_id: AMAZON_SIMULATOR_SELLER_ID,
-      marketplace_id: AMAZON_SIMULATOR_MARKETPLACE_ID,
+      marketplace_ids: [AMAZON_SIMULATOR_MARKETPLACE_ID],
       api_url: baseUrl,
       lwa_url: baseUrl,
       client_id_env: "AMAZON_SIM_CLIENT_ID",

@@ -695,7 +695,9 @@ export async function startEbaySimulator(options: EbaySimulatorOptions = {}): Pr
     channel: "ebay",
     kind: "marketplace",
     url: baseUrl,
+    // The `marketplaces.ebay` block of omnifeed.config.yaml that reaches this simulator.
     accountSettings: {
+      seller_id: EBAY_SIMULATOR_SELLER,
       api_url: baseUrl,
       identity_url: baseUrl,
       client_id_env: "EBAY_SIM_CLIENT_ID",
