@@ -1,12 +1,19 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage } from "node:http";
 import { currencyDecimals } from "../../core/money.js";
 import {
   AMAZON_SIMULATOR_CREDENTIALS,
   AMAZON_SIMULATOR_MARKETPLACE_ID,
   AMAZON_SIMULATOR_SELLER_ID,
 } from "./amazon.js";
+import {
+  HttpAnswer,
+  INVALID_JSON,
+  isJson,
+  isRecord,
+  startJsonServer,
+  stopJsonServer,
+} from "./json-server.js";
 import { Quota, type QuotaOptions } from "./quota.js";
 import type { RecordedCall, RunningSimulator, SimulatorMount } from "./simulator.js";
 
@@ -215,14 +222,6 @@ export interface AmazonOrdersSimulator extends RunningSimulator, AmazonOrdersApi
   close(): Promise<void>;
 }
 
-class HttpAnswer {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-    readonly headers: Record<string, string> = {},
-  ) {}
-}
-
 const ORDERS_PREFIX = "/orders/2026-01-01/orders";
 const CONFIRM_PATTERN = /^\/orders\/v0\/orders\/([^/]+)\/shipmentConfirmation$/;
 const ORDER_ID_PATTERN = /^\d{3}-\d{7}-\d{7}$/;
@@ -239,10 +238,6 @@ function errors(status: number, code: string, message: string, details?: string)
 }
 
 const invalidInput = (message: string): HttpAnswer => errors(400, "InvalidInput", message);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function list(value: string | undefined): string[] {
   return (value ?? "").split(",").filter((part) => part !== "");
@@ -973,35 +968,15 @@ export async function startAmazonOrdersSimulator(
     return new HttpAnswer(answer.status, answer.body, answer.headers);
   }
 
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const url = new URL(request.url ?? "/", "http://simulator");
-      const body = parseBody(request, Buffer.concat(chunks));
-      let answer: HttpAnswer;
-      try {
-        answer = route(request, url, body);
-      } catch {
-        answer = errors(500, "InternalFailure", "We encountered an internal error. Please try again.");
-      }
-      calls.push({
-        method: request.method ?? "GET",
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        body: body === INVALID_JSON ? undefined : body,
-        status: answer.status,
-        at: Date.now(),
-      });
-      send(response, answer);
-    });
+  const { server, baseUrl } = await startJsonServer({
+    host,
+    port: options.port ?? 0,
+    calls,
+    requestIdHeader: "x-amzn-RequestId",
+    route,
+    internalError: () =>
+      errors(500, "InternalFailure", "We encountered an internal error. Please try again."),
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const baseUrl = `http://${host}:${(server.address() as AddressInfo).port}`;
 
   return {
     ...api,
@@ -1034,37 +1009,7 @@ export async function startAmazonOrdersSimulator(
     revokeTokens: () => tokens.clear(),
     async close() {
       await api.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopJsonServer(server);
     },
   };
-}
-
-const INVALID_JSON = Symbol("invalid JSON");
-
-function isJson(request: IncomingMessage): boolean {
-  return (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase() === "application/json";
-}
-
-// LWA takes a form or JSON; the SP-API takes JSON.
-function parseBody(request: IncomingMessage, raw: Buffer): unknown {
-  if (raw.length === 0) return undefined;
-  const type = (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-  if (type === "application/x-www-form-urlencoded")
-    return Object.fromEntries(new URLSearchParams(raw.toString("utf8")));
-  try {
-    return JSON.parse(raw.toString("utf8")) as unknown;
-  } catch {
-    return INVALID_JSON;
-  }
-}
-
-function send(response: ServerResponse, answer: HttpAnswer): void {
-  const payload = answer.body === undefined ? undefined : JSON.stringify(answer.body);
-  response.writeHead(answer.status, {
-    "x-amzn-RequestId": randomUUID(),
-    ...(payload === undefined ? {} : { "content-type": "application/json" }),
-    ...answer.headers,
-  });
-  response.end(payload);
 }

@@ -1,8 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage } from "node:http";
 import { gzipSync } from "node:zlib";
 import { currencyDecimals } from "../../core/money.js";
+import {
+  HttpAnswer,
+  INVALID_JSON,
+  isJson,
+  isRecord,
+  parseBody,
+  startJsonServer,
+  stopJsonServer,
+} from "./json-server.js";
 import { Quota } from "./quota.js";
 import type { RecordedCall, RunningSimulator, SimulatorMount } from "./simulator.js";
 
@@ -107,14 +115,6 @@ interface FeedRecord {
   resultFeedDocumentId?: string;
 }
 
-class HttpAnswer {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-    readonly headers: Record<string, string> = {},
-  ) {}
-}
-
 const PRODUCT_TYPE_REQUIREMENTS = ["LISTING", "LISTING_PRODUCT_ONLY", "LISTING_OFFER_ONLY"];
 const PATCH_OPS = ["add", "replace", "merge", "delete"];
 const LISTINGS_PREFIX = "/listings/2021-08-01/items/";
@@ -144,10 +144,6 @@ const invalidInput = (details: string): HttpAnswer => errors(400, "InvalidInput"
 
 function textOr(value: unknown, fallback: string): string {
   return typeof value === "string" ? value : fallback;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function issueOf(issue: { code: string; message: string; attribute?: string }): AmazonSimulatorIssue {
@@ -763,36 +759,17 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
       : feedsCall(request, path, body);
   }
 
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const raw = Buffer.concat(chunks);
-      const url = new URL(request.url ?? "/", "http://simulator");
-      route(request, url, raw)
-        .catch(() => errors(500, "InternalFailure", "We encountered an internal error. Please try again."))
-        .then((answer) => {
-          const body = parseBody(request, raw);
-          calls.push({
-            method: request.method ?? "GET",
-            path: url.pathname,
-            query: Object.fromEntries(url.searchParams),
-            body: body === INVALID_JSON ? undefined : body,
-            status: answer.status,
-            at: Date.now(),
-          });
-          send(response, answer);
-        })
-        .catch(() => response.destroy());
-    });
+  const started = await startJsonServer({
+    host,
+    port: options.port ?? 0,
+    calls,
+    requestIdHeader: "x-amzn-RequestId",
+    route: (request, url, _body, raw) => route(request, url, raw),
+    internalError: () =>
+      errors(500, "InternalFailure", "We encountered an internal error. Please try again."),
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  baseUrl = `http://${host}:${address.port}`;
+  const server = started.server;
+  baseUrl = started.baseUrl;
 
   const env = {
     AMAZON_SIM_CLIENT_ID: AMAZON_SIMULATOR_CREDENTIALS.clientId,
@@ -866,45 +843,9 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
     async close() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopJsonServer(server);
     },
   };
-}
-
-const INVALID_JSON = Symbol("invalid JSON");
-
-function isJson(request: IncomingMessage): boolean {
-  return (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase() === "application/json";
-}
-
-// LWA takes a form or JSON (reference 1.1); the SP-API takes JSON.
-function parseBody(request: IncomingMessage, raw: Buffer): unknown {
-  if (raw.length === 0) return undefined;
-  const type = (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-  if (type === "application/x-www-form-urlencoded")
-    return Object.fromEntries(new URLSearchParams(raw.toString("utf8")));
-  const text = type === "" || type.includes("json") ? raw.toString("utf8") : undefined;
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return INVALID_JSON;
-  }
-}
-
-function send(response: ServerResponse, answer: HttpAnswer): void {
-  const body = answer.body;
-  const isBytes = Buffer.isBuffer(body);
-  const isText = typeof body === "string";
-  const payload = isBytes || isText ? body : JSON.stringify(body);
-  response.writeHead(answer.status, {
-    "x-amzn-RequestId": randomUUID(),
-    ...(isBytes || isText ? {} : { "content-type": "application/json" }),
-    ...(isText ? { "content-type": "application/xml" } : {}),
-    ...answer.headers,
-  });
-  response.end(payload);
 }
 
 function ourPriceOf(offer: Record<string, unknown>): number | undefined {
