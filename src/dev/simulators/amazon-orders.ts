@@ -1,11 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { currencyDecimals } from "../../core/money.js";
-import {
-  AMAZON_SIMULATOR_CREDENTIALS,
-  AMAZON_SIMULATOR_MARKETPLACE_ID,
-  AMAZON_SIMULATOR_SELLER_ID,
-} from "./amazon.js";
+import { AMAZON_SIMULATOR_MARKETPLACE_ID, AMAZON_SIMULATOR_SELLER_ID } from "./amazon.js";
 import {
   HttpAnswer,
   INVALID_JSON,
@@ -14,6 +10,7 @@ import {
   startJsonServer,
   stopJsonServer,
 } from "./json-server.js";
+import { AMAZON_SIMULATOR_CREDENTIALS, createLwaTokens, injectedFailure, spApiErrors } from "./lwa.js";
 import { Quota, type QuotaOptions } from "./quota.js";
 import type { RecordedCall, RunningSimulator, SimulatorMount } from "./simulator.js";
 
@@ -231,11 +228,7 @@ const AMAZON_SETTLE_MS = 2 * 60 * 1000;
 const TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
 const DELIVERY_TIMEOUT_MS = 5000;
 
-function errors(status: number, code: string, message: string, details?: string): HttpAnswer {
-  return new HttpAnswer(status, {
-    errors: [{ code, message, ...(details !== undefined ? { details } : {}) }],
-  });
-}
+const errors = spApiErrors;
 
 const invalidInput = (message: string): HttpAnswer => errors(400, "InvalidInput", message);
 
@@ -900,69 +893,21 @@ export async function startAmazonOrdersSimulator(
   const lifetime = options.tokenLifetimeSeconds ?? 3600;
   const api = createAmazonOrdersApi(options);
   const calls: RecordedCall[] = [];
-  const tokens = new Map<string, number>();
   let failures: { count: number; status: 429 | 500 | 503 } = { count: 0, status: 500 };
 
-  // --- Login with Amazon (same credentials as the listings simulator) ------------------------
-
-  function token(body: unknown): HttpAnswer {
-    const form = isRecord(body) ? body : {};
-    const credentials = AMAZON_SIMULATOR_CREDENTIALS;
-    if (form.grant_type !== "refresh_token")
-      return new HttpAnswer(400, {
-        error: "unsupported_grant_type",
-        error_description: "The authorization grant type is not supported by the authorization server",
-      });
-    if (form.client_id !== credentials.clientId || form.client_secret !== credentials.clientSecret)
-      return new HttpAnswer(401, {
-        error: "invalid_client",
-        error_description: "Client authentication failed",
-      });
-    if (form.refresh_token !== credentials.refreshToken)
-      return new HttpAnswer(400, {
-        error: "invalid_grant",
-        error_description: "The request has an invalid grant parameter : refresh_token",
-      });
-    const accessToken = `Atza|IQEB${randomUUID().replaceAll("-", "")}`;
-    tokens.set(accessToken, Date.now() + lifetime * 1000);
-    return new HttpAnswer(200, {
-      access_token: accessToken,
-      token_type: "bearer",
-      expires_in: lifetime,
-      refresh_token: credentials.refreshToken,
-    });
-  }
-
-  function unauthorized(request: IncomingMessage): HttpAnswer | undefined {
-    const given = request.headers["x-amz-access-token"];
-    const expiresAt = typeof given === "string" ? tokens.get(given) : undefined;
-    const denied = "Access to requested resource is denied.";
-    if (expiresAt === undefined)
-      return errors(
-        403,
-        "Unauthorized",
-        denied,
-        "The access token you provided is revoked, malformed or invalid.",
-      );
-    if (expiresAt <= Date.now())
-      return errors(403, "Unauthorized", denied, "The access token you provided has expired.");
-    return undefined;
-  }
+  // Login with Amazon: same credentials and errors as the listings simulator, tokens of its own.
+  const lwa = createLwaTokens(lifetime);
 
   function route(request: IncomingMessage, url: URL, body: unknown): HttpAnswer {
     const path = url.pathname;
-    if (path === "/auth/o2/token" && request.method === "POST") return token(body);
+    if (path === "/auth/o2/token" && request.method === "POST") return lwa.grant(body);
     if (!api.mount.handles(request.method ?? "GET", path))
       return errors(404, "NotFound", "Resource not found");
     if (failures.count > 0) {
       failures.count -= 1;
-      if (failures.status === 429)
-        return errors(429, "QuotaExceeded", "You exceeded your quota for the requested resource.");
-      return failures.status === 500
-        ? errors(500, "InternalFailure", "We encountered an internal error. Please try again.")
-        : errors(503, "ServiceUnavailable", "Service temporarily unavailable. Please try again.");
+      return injectedFailure(failures.status);
     }
-    const denied = unauthorized(request);
+    const denied = lwa.unauthorized(request);
     if (denied) return denied;
     const answer = api.mount.handle(request, url, body);
     return new HttpAnswer(answer.status, answer.body, answer.headers);
@@ -1005,8 +950,8 @@ export async function startAmazonOrdersSimulator(
     failNext(count, status) {
       failures = { count, status };
     },
-    issuedTokens: () => [...tokens.keys()],
-    revokeTokens: () => tokens.clear(),
+    issuedTokens: () => lwa.issued(),
+    revokeTokens: () => lwa.revoke(),
     async close() {
       await api.close();
       await stopJsonServer(server);

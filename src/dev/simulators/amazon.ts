@@ -11,6 +11,7 @@ import {
   startJsonServer,
   stopJsonServer,
 } from "./json-server.js";
+import { AMAZON_SIMULATOR_CREDENTIALS, createLwaTokens, injectedFailure, spApiErrors } from "./lwa.js";
 import { Quota } from "./quota.js";
 import type { RecordedCall, RunningSimulator, SimulatorMount } from "./simulator.js";
 
@@ -33,11 +34,7 @@ export const AMAZON_SIMULATOR_PORT = 8643;
 
 export const AMAZON_SIMULATOR_SELLER_ID = "A1SIMSELLER0001";
 export const AMAZON_SIMULATOR_MARKETPLACE_ID = "ATVPDKIKX0DER";
-export const AMAZON_SIMULATOR_CREDENTIALS = {
-  clientId: "amzn1.application-oa2-client.simulator",
-  clientSecret: "amzn1.oa2-cs.v1.simulator-secret-0f3c",
-  refreshToken: "Atzr|simulator-refresh-token-7d1e",
-} as const;
+export { AMAZON_SIMULATOR_CREDENTIALS } from "./lwa.js";
 
 /** An issue as Amazon reports it on a listing. */
 export interface AmazonSimulatorIssue {
@@ -134,11 +131,7 @@ function sortKey(listing: SimulatedListing, field: string): string {
       : listing.lastUpdatedDate;
 }
 
-function errors(status: number, code: string, message: string, details?: string): HttpAnswer {
-  return new HttpAnswer(status, {
-    errors: [{ code, message, ...(details !== undefined ? { details } : {}) }],
-  });
-}
+const errors = spApiErrors;
 
 const invalidInput = (details: string): HttpAnswer => errors(400, "InvalidInput", "Invalid Input", details);
 
@@ -166,7 +159,7 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
   const calls: RecordedCall[] = [];
   const listings = new Map<string, SimulatedListing>();
   const rejections = new Map<string, AmazonSimulatorIssue>();
-  const tokens = new Map<string, number>();
+  const lwa = createLwaTokens(lifetime);
   const documents = new Map<string, FeedDocumentRecord>();
   const feeds = new Map<string, FeedRecord>();
   const timers = new Set<NodeJS.Timeout>();
@@ -191,58 +184,8 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
 
   // --- Login with Amazon ---------------------------------------------------------------------
 
-  function token(body: unknown): HttpAnswer {
-    const form = isRecord(body) ? body : {};
-    const credentials = AMAZON_SIMULATOR_CREDENTIALS;
-    if (form.grant_type !== "refresh_token") {
-      return new HttpAnswer(400, {
-        error: "unsupported_grant_type",
-        error_description: "The authorization grant type is not supported by the authorization server",
-      });
-    }
-    if (form.client_id !== credentials.clientId || form.client_secret !== credentials.clientSecret) {
-      return new HttpAnswer(401, {
-        error: "invalid_client",
-        error_description: "Client authentication failed",
-      });
-    }
-    if (form.refresh_token !== credentials.refreshToken) {
-      return new HttpAnswer(400, {
-        error: "invalid_grant",
-        error_description: "The request has an invalid grant parameter : refresh_token",
-      });
-    }
-    const accessToken = `Atza|IQEB${randomUUID().replaceAll("-", "")}`;
-    tokens.set(accessToken, Date.now() + lifetime * 1000);
-    return new HttpAnswer(200, {
-      access_token: accessToken,
-      token_type: "bearer",
-      expires_in: lifetime,
-      refresh_token: credentials.refreshToken,
-    });
-  }
-
-  function unauthorized(request: IncomingMessage): HttpAnswer | undefined {
-    const given = request.headers["x-amz-access-token"];
-    const expiresAt = typeof given === "string" ? tokens.get(given) : undefined;
-    if (expiresAt === undefined) {
-      return errors(
-        403,
-        "Unauthorized",
-        "Access to requested resource is denied.",
-        "The access token you provided is revoked, malformed or invalid.",
-      );
-    }
-    if (expiresAt <= Date.now()) {
-      return errors(
-        403,
-        "Unauthorized",
-        "Access to requested resource is denied.",
-        "The access token you provided has expired.",
-      );
-    }
-    return undefined;
-  }
+  const token = (body: unknown) => lwa.grant(body);
+  const unauthorized = (request: IncomingMessage) => lwa.unauthorized(request);
 
   // --- Listings Items API --------------------------------------------------------------------
 
@@ -742,10 +685,7 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
     if (!isApi) return errors(404, "NotFound", "Resource not found");
     if (failures.count > 0) {
       failures.count -= 1;
-      if (failures.status === 429) return quotaExceeded();
-      return failures.status === 500
-        ? errors(500, "InternalFailure", "We encountered an internal error. Please try again.")
-        : errors(failures.status, "ServiceUnavailable", "Service temporarily unavailable. Please try again.");
+      return injectedFailure(failures.status);
     }
     const denied = unauthorized(request);
     if (denied) return denied;
@@ -838,8 +778,8 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
       });
     },
     items: () => new Map(listings),
-    issuedTokens: () => [...tokens.keys()],
-    revokeTokens: () => tokens.clear(),
+    issuedTokens: () => lwa.issued(),
+    revokeTokens: () => lwa.revoke(),
     async close() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
