@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { OmnifeedError, isOmnifeedError } from "../../core/errors.js";
-import { MarketplaceAccountSchema, MarketplaceIdSchema, type Order } from "../../core/order.js";
+import { MarketplaceAccountSchema, MarketplaceIdSchema } from "../../core/order.js";
 import { createRateLimiter } from "../../infra/rate-limiters.js";
 import { createSpApiClient } from "../../infra/sp-api.js";
 import { credentialOf, syncCredentialOf } from "../credentials.js";
@@ -13,6 +13,7 @@ import {
   type ShipmentPush,
 } from "../marketplace.js";
 import type { MarketplaceDeps } from "../deps.js";
+import { orderOrThrow, readOrders } from "../order-fields.js";
 import { nextWindowStart, readCheckpoint, writeCheckpoint } from "../window.js";
 import { amazonCarrier } from "./carriers.js";
 import { createAmazonOrdersClient, ORDER_INCLUDED_DATA, type ConfirmShipmentBody } from "./client.js";
@@ -90,13 +91,7 @@ export function createAmazonMarketplace(config: AmazonMarketplaceConfig, deps: M
         }
         throw error;
       }
-      const orders: Order[] = [];
-      const problems: OrderPage["problems"] = [];
-      for (const raw of page.orders) {
-        const reading = amazonOrderToCanonical(raw, key);
-        if (reading.ok) orders.push(reading.order);
-        else problems.push(reading.problem);
-      }
+      const { orders, problems } = readOrders(page.orders, (raw) => amazonOrderToCanonical(raw, key));
       if (page.nextToken) {
         token = page.nextToken;
         yield { orders, problems, checkpoint: writeCheckpoint({ marketplace: ID, from, to, page: token }) };
@@ -175,12 +170,7 @@ export function createAmazonMarketplace(config: AmazonMarketplaceConfig, deps: M
     async getOrder(orderId, context) {
       const raw = await client.getOrder(orderId, ORDER_INCLUDED_DATA, signalOf(context));
       if (raw === undefined) return undefined;
-      const reading = amazonOrderToCanonical(raw, key);
-      if (!reading.ok)
-        throw new OmnifeedError("rejected", `Amazon order ${orderId}: ${reading.problem.message}`, {
-          where: reading.problem.field,
-        });
-      return reading.order;
+      return orderOrThrow(amazonOrderToCanonical(raw, key), `Amazon order ${orderId}`);
     },
     pushShipment,
     parseNotification(notification) {

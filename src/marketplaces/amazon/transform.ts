@@ -7,7 +7,7 @@ import {
   type OrderInput,
   type OrderStatus,
 } from "../../core/order.js";
-import { amountOf, problemOfIssues, type OrderReading } from "../order-fields.js";
+import { addressOf, amountOf, problemOfIssues, type OrderReading } from "../order-fields.js";
 
 /**
  * An Amazon order (Orders API 2026-01-01 `Order`, with includedData BUYER, RECIPIENT, PROCEEDS,
@@ -138,23 +138,19 @@ export function amazonOrderToCanonical(
       : {}),
     currency,
     lines,
-    // Amazon leaves the address out while an order is pending, once it is cancelled, and without
-    // the PII role: no address then, never half of one.
-    ...(address?.name && address.addressLine1 && address.city && address.countryCode
-      ? {
-          shippingAddress: {
-            name: address.name,
-            ...(address.companyName ? { company: address.companyName } : {}),
-            line1: address.addressLine1,
-            ...(address.addressLine2 ? { line2: address.addressLine2 } : {}),
-            city: address.city,
-            ...(address.stateOrRegion ? { region: address.stateOrRegion } : {}),
-            ...(address.postalCode ? { postalCode: address.postalCode } : {}),
-            country: address.countryCode,
-            ...(address.phone ? { phone: address.phone } : {}),
-          },
-        }
-      : {}),
+    ...addressOf(
+      address && {
+        name: address.name,
+        company: address.companyName,
+        line1: address.addressLine1,
+        line2: address.addressLine2,
+        city: address.city,
+        region: address.stateOrRegion,
+        postalCode: address.postalCode,
+        country: address.countryCode,
+        phone: address.phone,
+      },
+    ),
     ...(amazon.fulfillment?.fulfillmentServiceLevel
       ? { shippingService: amazon.fulfillment.fulfillmentServiceLevel }
       : {}),

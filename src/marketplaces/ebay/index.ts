@@ -1,5 +1,5 @@
 import { OmnifeedError } from "../../core/errors.js";
-import { MarketplaceAccountSchema, MarketplaceIdSchema, type Order } from "../../core/order.js";
+import { MarketplaceAccountSchema, MarketplaceIdSchema } from "../../core/order.js";
 import { createRateLimiter } from "../../infra/rate-limiters.js";
 import { credentialOf } from "../credentials.js";
 import type { MarketplaceDeps } from "../deps.js";
@@ -11,6 +11,7 @@ import {
   type PushResult,
   type ShipmentPush,
 } from "../marketplace.js";
+import { orderOrThrow, readOrders } from "../order-fields.js";
 import { nextWindowStart, readCheckpoint, writeCheckpoint } from "../window.js";
 import { ebayCarrier } from "./carriers.js";
 import { createEbayClient } from "./client.js";
@@ -78,13 +79,7 @@ export function createEbayMarketplace(config: EbayMarketplaceConfig, deps: Marke
         { filter: `lastmodifieddate:[${from}..]`, limit: config.page_size, offset },
         signal,
       );
-      const orders: Order[] = [];
-      const problems: OrderPage["problems"] = [];
-      for (const raw of page.orders) {
-        const reading = ebayOrderToCanonical(raw, key);
-        if (reading.ok) orders.push(reading.order);
-        else problems.push(reading.problem);
-      }
+      const { orders, problems } = readOrders(page.orders, (raw) => ebayOrderToCanonical(raw, key));
       if (page.hasNext) {
         offset += config.page_size;
         yield {
@@ -158,12 +153,7 @@ export function createEbayMarketplace(config: EbayMarketplaceConfig, deps: Marke
     async getOrder(orderId, context) {
       const raw = await client.getOrder(orderId, signalOf(context));
       if (raw === undefined) return undefined;
-      const reading = ebayOrderToCanonical(raw, key);
-      if (!reading.ok)
-        throw new OmnifeedError("rejected", `eBay order ${orderId}: ${reading.problem.message}`, {
-          where: reading.problem.field,
-        });
-      return reading.order;
+      return orderOrThrow(ebayOrderToCanonical(raw, key), `eBay order ${orderId}`);
     },
     pushShipment,
   });

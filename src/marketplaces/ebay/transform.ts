@@ -6,7 +6,7 @@ import {
   type OrderInput,
   type OrderStatus,
 } from "../../core/order.js";
-import { amountOf, problemOfIssues, type OrderReading } from "../order-fields.js";
+import { addressOf, amountOf, problemOfIssues, type OrderReading } from "../order-fields.js";
 
 /**
  * An eBay order (Sell Fulfillment API v1 `Order`) → the canonical order. Pure. Field spec:
@@ -137,21 +137,17 @@ export function ebayOrderToCanonical(
     ...(shipByDates[0] ? { shipBy: shipByDates[0] } : {}),
     currency,
     lines,
-    ...(shipTo?.fullName && address?.addressLine1 && address.city && address.countryCode
-      ? {
-          shippingAddress: {
-            name: shipTo.fullName,
-            ...(shipTo.companyName ? { company: shipTo.companyName } : {}),
-            line1: address.addressLine1,
-            ...(address.addressLine2 ? { line2: address.addressLine2 } : {}),
-            city: address.city,
-            ...(address.stateOrProvince ? { region: address.stateOrProvince } : {}),
-            ...(address.postalCode ? { postalCode: address.postalCode } : {}),
-            country: address.countryCode,
-            ...(shipTo.primaryPhone?.phoneNumber ? { phone: shipTo.primaryPhone.phoneNumber } : {}),
-          },
-        }
-      : {}),
+    ...addressOf({
+      name: shipTo?.fullName,
+      company: shipTo?.companyName,
+      line1: address?.addressLine1,
+      line2: address?.addressLine2,
+      city: address?.city,
+      region: address?.stateOrProvince,
+      postalCode: address?.postalCode,
+      country: address?.countryCode,
+      phone: shipTo?.primaryPhone?.phoneNumber,
+    }),
     ...(step?.shippingServiceCode ? { shippingService: step.shippingServiceCode } : {}),
     ...(shippingPrice ? { shippingPrice } : {}),
     buyer: {
