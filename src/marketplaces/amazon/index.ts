@@ -3,7 +3,15 @@ import { OmnifeedError, isOmnifeedError } from "../../core/errors.js";
 import { MarketplaceAccountSchema, MarketplaceIdSchema } from "../../core/order.js";
 import { createRateLimiter } from "../../infra/rate-limiters.js";
 import { createSpApiClient } from "../../infra/sp-api.js";
-import { credentialOf, syncCredentialOf } from "../credentials.js";
+import {
+  checkpointOrLookBack,
+  MINUTE_MS,
+  oauthCredentials,
+  probe,
+  pushPrelude,
+  signalOf,
+} from "../adapter-steps.js";
+import { syncCredentialOf } from "../credentials.js";
 import {
   defineMarketplace,
   type Marketplace,
@@ -14,7 +22,7 @@ import {
 } from "../marketplace.js";
 import type { MarketplaceDeps } from "../deps.js";
 import { orderOrThrow, readOrders } from "../order-fields.js";
-import { nextWindowStart, readCheckpoint, writeCheckpoint } from "../window.js";
+import { nextWindowStart, writeCheckpoint } from "../window.js";
 import { amazonCarrier } from "./carriers.js";
 import { createAmazonOrdersClient, ORDER_INCLUDED_DATA, type ConfirmShipmentBody } from "./client.js";
 import type { AmazonMarketplaceConfig } from "./config.js";
@@ -28,8 +36,6 @@ import { amazonOrderToCanonical } from "./transform.js";
  */
 
 const ID = MarketplaceIdSchema.parse("amazon");
-const HOUR_MS = 3_600_000;
-const MINUTE_MS = 60_000;
 
 /**
  * The `packageReferenceId` of a store shipment: a positive integer held in a string (ordersV0
@@ -48,18 +54,13 @@ export function createAmazonMarketplace(config: AmazonMarketplaceConfig, deps: M
   const spApi = createSpApiClient({
     apiUrl: config.api_url,
     lwaUrl: config.lwa_url,
-    credentials: async () => ({
-      clientId: await credentialOf(block, "client_id", `${setting}.client_id`, deps.secret),
-      clientSecret: await credentialOf(block, "client_secret", `${setting}.client_secret`, deps.secret),
-      refreshToken: await credentialOf(block, "refresh_token", `${setting}.refresh_token`, deps.secret),
-    }),
+    credentials: oauthCredentials(block, setting, deps.secret),
     ...deps.retry,
   });
   const limiterFor = deps.limiterFor ?? ((key, limit) => createRateLimiter({ key, limit }));
   const client = createAmazonOrdersClient(spApi, config, limiterFor);
   const account = MarketplaceAccountSchema.parse(config.seller_id);
   const key = { marketplace: ID, account };
-  const signalOf = (context: MarketplaceContext) => context.signal ?? new AbortController().signal;
 
   async function* pullOrders(
     since: string | undefined,
@@ -67,9 +68,7 @@ export function createAmazonMarketplace(config: AmazonMarketplaceConfig, deps: M
   ): AsyncIterable<OrderPage> {
     const signal = signalOf(context);
     const now = context.clock().getTime();
-    const checkpoint = since
-      ? readCheckpoint(since, ID)
-      : { marketplace: ID, from: new Date(now - config.look_back_hours * HOUR_MS).toISOString() };
+    const checkpoint = checkpointOrLookBack(since, ID, now, config.look_back_hours);
     const from = checkpoint.from;
     // Amazon refuses a window end less than 2 minutes old; a resumed window keeps its own end,
     // because a page token is only good with the very parameters that made it.
@@ -107,14 +106,7 @@ export function createAmazonMarketplace(config: AmazonMarketplaceConfig, deps: M
     const signal = signalOf(context);
     const orderId = shipment.order.orderId;
     const carrier = amazonCarrier(shipment.carrier, config.carriers);
-    const sent = {
-      carrierCode: carrier.code,
-      ...(carrier.name !== undefined ? { carrierName: carrier.name } : {}),
-    };
-    if (!shipment.trackingNumber)
-      throw new OmnifeedError("rejected", `Amazon needs a tracking number to confirm a package`, {
-        where: `shipment ${shipment.shipmentId} of ${orderId}`,
-      });
+    const { trackingNumber, sent } = pushPrelude(shipment, carrier, "Amazon");
     const reference = packageReferenceOf(shipment.shipmentId);
     const held = await client.packages(orderId, signal);
     if (held.order === undefined)
@@ -123,8 +115,7 @@ export function createAmazonMarketplace(config: AmazonMarketplaceConfig, deps: M
       });
     const existing = held.packages.find((pack) => pack.packageReferenceId === reference);
     // The same package with the same number is there already; a new number edits it (below).
-    if (existing && existing.trackingNumber === shipment.trackingNumber)
-      return { outcome: "already_sent", ...sent };
+    if (existing && existing.trackingNumber === trackingNumber) return { outcome: "already_sent", ...sent };
     const body: ConfirmShipmentBody = {
       marketplaceId: held.marketplaceId ?? config.marketplace_ids[0]!,
       packageDetail: {
@@ -132,7 +123,7 @@ export function createAmazonMarketplace(config: AmazonMarketplaceConfig, deps: M
         carrierCode: carrier.code,
         ...(carrier.name !== undefined ? { carrierName: carrier.name } : {}),
         ...(shipment.shippingService ? { shippingMethod: shipment.shippingService } : {}),
-        trackingNumber: shipment.trackingNumber,
+        trackingNumber,
         shipDate: new Date(shipment.shippedAt).toISOString(),
         orderItems: shipment.lines.map((line) => ({ orderItemId: line.lineId, quantity: line.quantity })),
       },
@@ -156,16 +147,11 @@ export function createAmazonMarketplace(config: AmazonMarketplaceConfig, deps: M
   return defineMarketplace({
     id: ID,
     account,
-    async check(context) {
-      const target = `${config.api_url} (seller ${config.seller_id})`;
-      try {
-        // A getOrder of an id no seller has: 404 proves the credentials and the host.
-        await client.getOrder("000-0000000-0000000", "", signalOf(context));
-        return { ok: true, target, detail: "LWA token and Orders API answered" };
-      } catch (error) {
-        return { ok: false, target, detail: error instanceof Error ? error.message : String(error) };
-      }
-    },
+    // A getOrder of an id no seller has: a 404 proves the credentials and the host.
+    check: (context) =>
+      probe(`${config.api_url} (seller ${config.seller_id})`, "LWA token and Orders API answered", () =>
+        client.getOrder("000-0000000-0000000", "", signalOf(context)),
+      ),
     pullOrders,
     async getOrder(orderId, context) {
       const raw = await client.getOrder(orderId, ORDER_INCLUDED_DATA, signalOf(context));

@@ -1,7 +1,14 @@
-import { OmnifeedError } from "../../core/errors.js";
 import { MarketplaceAccountSchema, MarketplaceIdSchema } from "../../core/order.js";
 import { createRateLimiter } from "../../infra/rate-limiters.js";
-import { credentialOf } from "../credentials.js";
+import {
+  checkpointOrLookBack,
+  HOUR_MS,
+  MINUTE_MS,
+  oauthCredentials,
+  probe,
+  pushPrelude,
+  signalOf,
+} from "../adapter-steps.js";
 import type { MarketplaceDeps } from "../deps.js";
 import {
   defineMarketplace,
@@ -12,7 +19,7 @@ import {
   type ShipmentPush,
 } from "../marketplace.js";
 import { orderOrThrow, readOrders } from "../order-fields.js";
-import { nextWindowStart, readCheckpoint, writeCheckpoint } from "../window.js";
+import { nextWindowStart, writeCheckpoint } from "../window.js";
 import { ebayCarrier } from "./carriers.js";
 import { createEbayClient } from "./client.js";
 import type { EbayMarketplaceConfig } from "./config.js";
@@ -25,8 +32,6 @@ import { ebayOrderToCanonical } from "./transform.js";
  */
 
 const ID = MarketplaceIdSchema.parse("ebay");
-const HOUR_MS = 3_600_000;
-const MINUTE_MS = 60_000;
 // eBay searches the last 90 days only (error 30830); stay an hour inside.
 const SEARCHABLE_MS = 90 * 24 * HOUR_MS - HOUR_MS;
 
@@ -38,11 +43,7 @@ export function createEbayMarketplace(config: EbayMarketplaceConfig, deps: Marke
     apiUrl: config.api_url,
     identityUrl: config.identity_url,
     scope: config.scope,
-    credentials: async () => ({
-      clientId: await credentialOf(block, "client_id", `${setting}.client_id`, deps.secret),
-      clientSecret: await credentialOf(block, "client_secret", `${setting}.client_secret`, deps.secret),
-      refreshToken: await credentialOf(block, "refresh_token", `${setting}.refresh_token`, deps.secret),
-    }),
+    credentials: oauthCredentials(block, setting, deps.secret),
     limiter: limiterFor(`ebay:${config.seller_id}:fulfillment`, {
       perSecond: config.rate_limit_per_second,
       burst: config.rate_limit_burst,
@@ -51,7 +52,6 @@ export function createEbayMarketplace(config: EbayMarketplaceConfig, deps: Marke
   });
   const account = MarketplaceAccountSchema.parse(config.seller_id);
   const key = { marketplace: ID, account };
-  const signalOf = (context: MarketplaceContext) => context.signal ?? new AbortController().signal;
 
   /**
    * One window: `lastmodifieddate:[from..]`, open-ended, paged by offset. Open-ended on purpose:
@@ -66,9 +66,7 @@ export function createEbayMarketplace(config: EbayMarketplaceConfig, deps: Marke
   ): AsyncIterable<OrderPage> {
     const signal = signalOf(context);
     const now = context.clock().getTime();
-    const checkpoint = since
-      ? readCheckpoint(since, ID)
-      : { marketplace: ID, from: new Date(now - config.look_back_hours * HOUR_MS).toISOString() };
+    const checkpoint = checkpointOrLookBack(since, ID, now, config.look_back_hours);
     const from = new Date(
       Math.min(now, Math.max(Date.parse(checkpoint.from), now - SEARCHABLE_MS)),
     ).toISOString();
@@ -99,20 +97,13 @@ export function createEbayMarketplace(config: EbayMarketplaceConfig, deps: Marke
     const signal = signalOf(context);
     const orderId = shipment.order.orderId;
     const carrier = ebayCarrier(shipment.carrier, config.carriers);
-    const sent = {
-      carrierCode: carrier.code,
-      ...(carrier.name !== undefined ? { carrierName: carrier.name } : {}),
-    };
-    if (!shipment.trackingNumber)
-      throw new OmnifeedError("rejected", "eBay shipments are pushed with a tracking number", {
-        where: `shipment ${shipment.shipmentId} of ${orderId}`,
-      });
+    const { trackingNumber, sent } = pushPrelude(shipment, carrier, "eBay");
     // eBay has no idempotency key: the package is there already when a fulfillment of this order
     // carries the same tracking number for the same lines (reference §1.3).
     const lineIds = new Set(shipment.lines.map((line) => line.lineId));
     const existing = (await client.fulfillments(orderId, signal)).find(
       (fulfillment) =>
-        fulfillment.shipmentTrackingNumber === shipment.trackingNumber &&
+        fulfillment.shipmentTrackingNumber === trackingNumber &&
         fulfillment.lineItems.some((line) => lineIds.has(line.lineItemId)),
     );
     if (existing) return { outcome: "already_sent", ...sent, reference: existing.fulfillmentId };
@@ -123,7 +114,7 @@ export function createEbayMarketplace(config: EbayMarketplaceConfig, deps: Marke
         lineItems: shipment.lines.map((line) => ({ lineItemId: line.lineId, quantity: line.quantity })),
         shippedDate: new Date(shipment.shippedAt).toISOString(),
         shippingCarrierCode: carrier.code,
-        trackingNumber: shipment.trackingNumber,
+        trackingNumber,
       },
       signal,
     );
@@ -133,22 +124,20 @@ export function createEbayMarketplace(config: EbayMarketplaceConfig, deps: Marke
   return defineMarketplace({
     id: ID,
     account,
-    async check(context) {
-      const target = `${config.api_url} (seller ${config.seller_id})`;
-      try {
-        await client.getOrders(
-          {
-            filter: `lastmodifieddate:[${new Date(context.clock().getTime() - HOUR_MS).toISOString()}..]`,
-            limit: 1,
-            offset: 0,
-          },
-          signalOf(context),
-        );
-        return { ok: true, target, detail: "OAuth token and Fulfillment API answered" };
-      } catch (error) {
-        return { ok: false, target, detail: error instanceof Error ? error.message : String(error) };
-      }
-    },
+    check: (context) =>
+      probe(
+        `${config.api_url} (seller ${config.seller_id})`,
+        "OAuth token and Fulfillment API answered",
+        () =>
+          client.getOrders(
+            {
+              filter: `lastmodifieddate:[${new Date(context.clock().getTime() - HOUR_MS).toISOString()}..]`,
+              limit: 1,
+              offset: 0,
+            },
+            signalOf(context),
+          ),
+      ),
     pullOrders,
     async getOrder(orderId, context) {
       const raw = await client.getOrder(orderId, signalOf(context));
