@@ -1,23 +1,8 @@
 import { MarketplaceAccountSchema, MarketplaceIdSchema } from "../../core/order.js";
 import { createRateLimiter } from "../../infra/rate-limiters.js";
-import {
-  checkpointOrLookBack,
-  HOUR_MS,
-  MINUTE_MS,
-  oauthCredentials,
-  probe,
-  pushPrelude,
-  signalOf,
-} from "../adapter-steps.js";
+import * as steps from "../adapter-steps.js";
 import type { MarketplaceDeps } from "../deps.js";
-import {
-  defineMarketplace,
-  type Marketplace,
-  type MarketplaceContext,
-  type OrderPage,
-  type PushResult,
-  type ShipmentPush,
-} from "../marketplace.js";
+import * as contract from "../marketplace.js";
 import { orderOrThrow, readOrders } from "../order-fields.js";
 import { nextWindowStart, writeCheckpoint } from "../window.js";
 import { ebayCarrier } from "./carriers.js";
@@ -33,9 +18,12 @@ import { ebayOrderToCanonical } from "./transform.js";
 
 const ID = MarketplaceIdSchema.parse("ebay");
 // eBay searches the last 90 days only (error 30830); stay an hour inside.
-const SEARCHABLE_MS = 90 * 24 * HOUR_MS - HOUR_MS;
+const SEARCHABLE_MS = 90 * 24 * steps.HOUR_MS - steps.HOUR_MS;
 
-export function createEbayMarketplace(config: EbayMarketplaceConfig, deps: MarketplaceDeps): Marketplace {
+export function createEbayMarketplace(
+  config: EbayMarketplaceConfig,
+  deps: MarketplaceDeps,
+): contract.Marketplace {
   const setting = "marketplaces.ebay";
   const block = config as unknown as Record<string, unknown>;
   const limiterFor = deps.limiterFor ?? ((key, limit) => createRateLimiter({ key, limit }));
@@ -43,7 +31,7 @@ export function createEbayMarketplace(config: EbayMarketplaceConfig, deps: Marke
     apiUrl: config.api_url,
     identityUrl: config.identity_url,
     scope: config.scope,
-    credentials: oauthCredentials(block, setting, deps.secret),
+    credentials: steps.oauthCredentials(block, setting, deps.secret),
     limiter: limiterFor(`ebay:${config.seller_id}:fulfillment`, {
       perSecond: config.rate_limit_per_second,
       burst: config.rate_limit_burst,
@@ -62,11 +50,11 @@ export function createEbayMarketplace(config: EbayMarketplaceConfig, deps: Marke
    */
   async function* pullOrders(
     since: string | undefined,
-    context: MarketplaceContext,
-  ): AsyncIterable<OrderPage> {
-    const signal = signalOf(context);
+    context: contract.MarketplaceContext,
+  ): AsyncIterable<contract.OrderPage> {
+    const signal = steps.signalOf(context);
     const now = context.clock().getTime();
-    const checkpoint = checkpointOrLookBack(since, ID, now, config.look_back_hours);
+    const checkpoint = steps.checkpointOrLookBack(since, ID, now, config.look_back_hours);
     const from = new Date(
       Math.min(now, Math.max(Date.parse(checkpoint.from), now - SEARCHABLE_MS)),
     ).toISOString();
@@ -87,17 +75,24 @@ export function createEbayMarketplace(config: EbayMarketplaceConfig, deps: Marke
         };
         continue;
       }
-      const next = nextWindowStart(new Date(started), config.overlap_minutes * MINUTE_MS, new Date(from));
+      const next = nextWindowStart(
+        new Date(started),
+        config.overlap_minutes * steps.MINUTE_MS,
+        new Date(from),
+      );
       yield { orders, problems, checkpoint: writeCheckpoint({ marketplace: ID, from: next }) };
       return;
     }
   }
 
-  async function pushShipment(shipment: ShipmentPush, context: MarketplaceContext): Promise<PushResult> {
-    const signal = signalOf(context);
+  async function pushShipment(
+    shipment: contract.ShipmentPush,
+    context: contract.MarketplaceContext,
+  ): Promise<contract.PushResult> {
+    const signal = steps.signalOf(context);
     const orderId = shipment.order.orderId;
     const carrier = ebayCarrier(shipment.carrier, config.carriers);
-    const { trackingNumber, sent } = pushPrelude(shipment, carrier, "eBay");
+    const { trackingNumber, sent } = steps.pushPrelude(shipment, carrier, "eBay");
     // eBay has no idempotency key: the package is there already when a fulfillment of this order
     // carries the same tracking number for the same lines (reference §1.3).
     const lineIds = new Set(shipment.lines.map((line) => line.lineId));
@@ -121,26 +116,26 @@ export function createEbayMarketplace(config: EbayMarketplaceConfig, deps: Marke
     return { outcome: "sent", ...sent, ...(reference ? { reference } : {}) };
   }
 
-  return defineMarketplace({
+  return contract.defineMarketplace({
     id: ID,
     account,
     check: (context) =>
-      probe(
+      steps.probe(
         `${config.api_url} (seller ${config.seller_id})`,
         "OAuth token and Fulfillment API answered",
         () =>
           client.getOrders(
             {
-              filter: `lastmodifieddate:[${new Date(context.clock().getTime() - HOUR_MS).toISOString()}..]`,
+              filter: `lastmodifieddate:[${new Date(context.clock().getTime() - steps.HOUR_MS).toISOString()}..]`,
               limit: 1,
               offset: 0,
             },
-            signalOf(context),
+            steps.signalOf(context),
           ),
       ),
     pullOrders,
     async getOrder(orderId, context) {
-      const raw = await client.getOrder(orderId, signalOf(context));
+      const raw = await client.getOrder(orderId, steps.signalOf(context));
       if (raw === undefined) return undefined;
       return orderOrThrow(ebayOrderToCanonical(raw, key), `eBay order ${orderId}`);
     },

@@ -1,11 +1,5 @@
 import { z } from "zod";
-import {
-  OrderSchema,
-  type MarketplaceAccount,
-  type MarketplaceId,
-  type OrderInput,
-  type OrderStatus,
-} from "../../core/order.js";
+import { OrderSchema, type OrderInput, type OrderKey, type OrderStatus } from "../../core/order.js";
 import { addressOf, amountOf, problemOfIssues, type OrderReading } from "../order-fields.js";
 
 /**
@@ -80,7 +74,7 @@ function statusOf(order: z.infer<typeof EbayOrderSchema>): OrderStatus {
 
 export function ebayOrderToCanonical(
   raw: unknown,
-  key: { marketplace: MarketplaceId; account: MarketplaceAccount },
+  key: Pick<OrderKey, "marketplace" | "account">,
 ): OrderReading {
   const rawId = typeof raw === "object" && raw !== null ? (raw as { orderId?: unknown }).orderId : undefined;
   const orderId = typeof rawId === "string" && rawId ? rawId : "(no orderId)";
