@@ -27,7 +27,7 @@ const PART_IMPORTS = {
   core: [],
   // The config file is composed of each channel's own schemas: config may read those leaf files
   // (channels/<id>/config.ts), never the rest of a channel (which itself imports config).
-  config: ["core", "sources", "channels/*/config"],
+  config: ["core", "sources", "channels/*/config", "marketplaces/*/config"],
   infra: ["core", "config"],
   sources: ["core", "infra"],
   mapping: ["core"],

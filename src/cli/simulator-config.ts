@@ -2,7 +2,7 @@ import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
-import { accountWithSecretFiles, storeBlockOf } from "../dev/simulators/run-simulators.js";
+import { accountWithSecretFiles, marketplaceKeyOf, storeBlockOf } from "../dev/simulators/run-simulators.js";
 import type { RunningSimulator } from "../dev/simulators/simulator.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -43,6 +43,16 @@ export async function writeDemoSimulatorConfig(
           : account,
     };
   }
+  // The marketplaces read their secrets from files too (`*_file`), like the channels.
+  const marketplaces: Record<string, unknown> = {};
+  for (const simulator of simulators.filter((candidate) => candidate.kind === "marketplace")) {
+    marketplaces[marketplaceKeyOf(simulator)] = accountWithSecretFiles(simulator, (name, value) => {
+      const secretFile = `${basename(path, ".yaml")}.${name}.secret`;
+      if (!secrets.some(([file]) => file === join(dir, secretFile)))
+        secrets.push([join(dir, secretFile), value]);
+      return secretFile;
+    });
+  }
   for (const [secretFile, value] of secrets) {
     await writeFile(secretFile, value, { mode: 0o600 });
     await chmod(secretFile, 0o600);
@@ -54,6 +64,7 @@ export async function writeDemoSimulatorConfig(
     },
     channels,
     ...(Object.keys(stores).length > 0 ? { stores } : {}),
+    ...(Object.keys(marketplaces).length > 0 ? { marketplaces } : {}),
     state: { file: `${basename(path, ".yaml")}.state.sqlite` },
   };
   await writeFile(

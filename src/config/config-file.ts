@@ -8,6 +8,8 @@ import { AmazonAccountSchema } from "../channels/amazon/config.js";
 import { GoogleAccountSchema } from "../channels/google/config.js";
 import { MetaAccountSchema } from "../channels/meta/config.js";
 import { didYouMean } from "../core/did-you-mean.js";
+import { AmazonMarketplaceSchema } from "../marketplaces/amazon/config.js";
+import { EbayMarketplaceSchema } from "../marketplaces/ebay/config.js";
 import { ShopifyConnectionSchema } from "../sources/shopify/options.js";
 import { FILE_FORMATS, STORE_FORMATS } from "../sources/source.js";
 import { WooCommerceConnectionSchema } from "../sources/woocommerce/options.js";
@@ -119,6 +121,22 @@ const CatalogStoreSchema = z
   .describe("Read the catalog from this store of `stores:` instead of a file, like --catalog shopify.");
 // ───────────────────────────────────────────────────────────────────────────────────────────────
 
+// ── Marketplaces (issue 10) ─────────────────────────────────────────────────────────────────────
+/** `marketplaces:` — where orders come from and tracking goes (docs/marketplaces.md). */
+const MarketplacesSchema = z
+  .strictObject({
+    amazon: AmazonMarketplaceSchema.optional().describe(
+      "Amazon: Orders API 2026-01-01 pull, v0 confirmShipment, ORDER_CHANGE through an EventBridge API destination.",
+    ),
+    ebay: EbayMarketplaceSchema.optional().describe(
+      "eBay: Sell Fulfillment API getOrders poll and createShippingFulfillment.",
+    ),
+  })
+  .describe(
+    "The marketplaces whose orders are imported (endpoints, seller, secrets by environment variable or file).",
+  );
+// ───────────────────────────────────────────────────────────────────────────────────────────────
+
 const ACCOUNT_SCHEMAS = {
   google: GoogleAccountSchema,
   meta: MetaAccountSchema,
@@ -175,6 +193,7 @@ export const ConfigFileSchema = z.strictObject({
     })
     .optional(),
   stores: StoresSchema.optional(),
+  marketplaces: MarketplacesSchema.optional(),
   channels: z
     .strictObject({
       google: channelEntry(ACCOUNT_SCHEMAS.google).optional(),
@@ -487,6 +506,10 @@ export function resolvePaths(config: ConfigFile, base: string): ConfigFile {
       file: config.stores.file && { ...config.stores.file, dir: at(config.stores.file.dir) },
       ...(config.stores.shopify && { shopify: filesAt(config.stores.shopify, base) }),
       ...(config.stores.woocommerce && { woocommerce: filesAt(config.stores.woocommerce, base) }),
+    },
+    marketplaces: config.marketplaces && {
+      ...(config.marketplaces.amazon && { amazon: filesAt(config.marketplaces.amazon, base) }),
+      ...(config.marketplaces.ebay && { ebay: filesAt(config.marketplaces.ebay, base) }),
     },
     output: config.output && { ...config.output, dir: at(config.output.dir) },
     state: config.state && { ...config.state, file: at(config.state.file) },

@@ -1,17 +1,22 @@
-import type { AxiosResponse } from "axios";
 import { gunzipSync } from "node:zlib";
 import { z } from "zod";
-import { OmnifeedError, isOmnifeedError } from "../../core/errors.js";
-import type { HttpClient, HttpErrorReading } from "../../infra/http.js";
-import { createHttpClient, kindOfStatus } from "../../infra/http.js";
-import type { RateLimiter } from "../../infra/rate-limit.js";
+import { isOmnifeedError } from "../../core/errors.js";
+import { createHttpClient } from "../../infra/http.js";
+import {
+  createSpApiClient,
+  issuesOfErrorMessage,
+  type SpApiCallOptions,
+  type SpApiCredentials,
+  type SpApiRequest,
+} from "../../infra/sp-api.js";
 
 /**
  * Every HTTP call omnifeed makes to Amazon's Selling Partner API: the Login with Amazon token,
  * the Listings Items API 2021-08-01 and the Feeds API 2021-06-30, with the presigned document
  * URLs. Shapes follow the official models (listingsItems_2021-08-01.json, feeds_2021-06-30.json);
- * facts in ../shared/reference/amazon.md. Hand-written over axios (`infra/http.ts`) rather than
- * the `@sp-api-sdk/*` packages: adr/0015 says why.
+ * facts in ../shared/reference/amazon.md. The LWA token and the SP-API call plumbing are
+ * `infra/sp-api.ts`, shared with the orders marketplace; hand-written over axios rather than the
+ * `@sp-api-sdk/*` packages: adr/0015 and adr/0026 say why.
  */
 
 const SERVICE = "Amazon SP-API";
@@ -21,15 +26,8 @@ const FEEDS = "/feeds/2021-06-30";
 /** The data every read asks for: enough to compare price, stock and title, and to see issues. */
 export const READ_INCLUDED_DATA = "summaries,attributes,issues,offers,fulfillmentAvailability";
 
-// Refresh the access token this long before it expires, so no call goes out with a dying one.
-const TOKEN_MARGIN_MS = 60_000;
-
 /** The LWA application credentials and the seller's refresh token; never logged, never in messages. */
-export interface AmazonCredentials {
-  clientId: string;
-  clientSecret: string;
-  refreshToken: string;
-}
+export type AmazonCredentials = SpApiCredentials;
 
 export interface AmazonClientOptions {
   apiUrl: string;
@@ -114,13 +112,6 @@ const FeedSchema = z.looseObject({
 });
 export type AmazonFeed = z.infer<typeof FeedSchema>;
 
-const TokenSchema = z.looseObject({ access_token: z.string().min(1), expires_in: z.number().positive() });
-
-const ErrorListSchema = z.looseObject({
-  errors: z.array(z.looseObject({ code: z.string(), message: z.string(), details: z.string().optional() })),
-});
-const LwaErrorSchema = z.looseObject({ error: z.string(), error_description: z.string().optional() });
-
 /** The JSON Patch operation of `patchListingsItem` and of PATCH feed messages. */
 export interface AmazonPatch {
   op: "add" | "replace" | "merge" | "delete";
@@ -128,10 +119,7 @@ export interface AmazonPatch {
   value?: unknown;
 }
 
-export interface CallOptions {
-  limiter: RateLimiter;
-  signal: AbortSignal;
-}
+export type CallOptions = SpApiCallOptions;
 
 export interface AmazonClient {
   putListingsItem(
@@ -168,160 +156,19 @@ export interface AmazonClient {
   downloadFeedDocument(document: AmazonFeedDocument, signal: AbortSignal): Promise<string>;
 }
 
-/**
- * `{"errors":[{code,message,details}]}` → kind and a message that keeps Amazon's code in brackets
- * (`[QuotaExceeded] You exceeded…`), so a refused item can carry it as its issue code.
- * Amazon sends no Retry-After on 429: the wait is one token at the last limit it reported.
- */
-function spApiErrorReader(lastLimit: () => number | undefined) {
-  return (response: AxiosResponse): HttpErrorReading => {
-    const parsed = ErrorListSchema.safeParse(response.data);
-    const message = parsed.success
-      ? parsed.data.errors
-          .map((error) => `[${error.code}] ${error.message}${error.details ? ` (${error.details})` : ""}`)
-          .join("; ")
-      : `HTTP ${response.status}`;
-    const kind = kindOfStatus(response.status);
-    const limit = lastLimit();
-    return kind === "rate_limited" && limit !== undefined
-      ? { kind, message, retryAfterMs: Math.ceil(1000 / limit) }
-      : { kind, message };
-  };
-}
-
-/** LWA answers `{"error":"invalid_client"}`; both 400 invalid_grant and 401 mean bad credentials. */
-function lwaErrorReader(response: AxiosResponse): HttpErrorReading {
-  const parsed = LwaErrorSchema.safeParse(response.data);
-  const message = parsed.success
-    ? `${parsed.data.error}${parsed.data.error_description ? `: ${parsed.data.error_description}` : ""}`
-    : `HTTP ${response.status}`;
-  const kind = response.status === 400 || response.status === 401 ? "auth" : kindOfStatus(response.status);
-  return { kind, message };
-}
-
-/** The issues of an SP-API error message made by this client (`[code] message; …`). */
-export function issuesOfErrorMessage(message: string): { code: string; message: string }[] {
-  return [...message.matchAll(/\[([^\]]+)\] ([^;]*)/g)].map((match) => ({
-    code: match[1]!,
-    message: match[2]!.trim(),
-  }));
-}
+/** The issues of an SP-API error message (`[code] message; …`); the reader is shared in infra. */
+export { issuesOfErrorMessage };
 
 export function createAmazonClient(options: AmazonClientOptions): AmazonClient {
-  const now = options.now ?? Date.now;
-  const retry = {
-    ...(options.attempts !== undefined ? { attempts: options.attempts } : {}),
-    ...(options.baseDelayMs !== undefined ? { baseDelayMs: options.baseDelayMs } : {}),
-    ...(options.maxDelayMs !== undefined ? { maxDelayMs: options.maxDelayMs } : {}),
-  };
-  const lwa = createHttpClient({
-    service: "Login with Amazon",
-    baseURL: options.lwaUrl,
-    readError: lwaErrorReader,
-    ...retry,
-  });
+  const spApi = createSpApiClient(options);
   // Presigned document URLs carry their own signature: no token, and no SP-API quota.
-  const documents = createHttpClient({ service: `${SERVICE} documents`, baseURL: options.apiUrl, ...retry });
-  let lastLimit: number | undefined;
-  // One HTTP client per token bucket: the run's limiter is only known per call.
-  const apis = new WeakMap<RateLimiter, HttpClient>();
-  let token: { value: string; expiresAt: number } | undefined;
-  let pendingToken: Promise<string> | undefined;
-
-  function api(limiter: RateLimiter): HttpClient {
-    let client = apis.get(limiter);
-    if (!client) {
-      client = createHttpClient({
-        service: SERVICE,
-        baseURL: options.apiUrl,
-        limiter,
-        readError: spApiErrorReader(() => lastLimit),
-        onHeaders: (headers) => {
-          const limit = Number(headers["x-amzn-ratelimit-limit"]);
-          if (Number.isFinite(limit) && limit > 0) {
-            lastLimit = limit;
-            limiter.observeLimit?.(limit);
-          }
-        },
-        ...retry,
-      });
-      apis.set(limiter, client);
-    }
-    return client;
-  }
-
-  async function fetchToken(signal: AbortSignal): Promise<string> {
-    const { clientId, clientSecret, refreshToken } = options.credentials;
-    const form = new URLSearchParams({
-      grant_type: "refresh_token",
-      refresh_token: refreshToken,
-      client_id: clientId,
-      client_secret: clientSecret,
-    });
-    const response = await lwa.request<unknown>({
-      what: "token refresh",
-      method: "POST",
-      url: "/auth/o2/token",
-      data: form.toString(),
-      headers: { "content-type": "application/x-www-form-urlencoded;charset=UTF-8" },
-      signal,
-    });
-    const parsed = TokenSchema.safeParse(response.data);
-    if (!parsed.success)
-      throw new OmnifeedError("auth", "Login with Amazon: token answer without access_token");
-    token = { value: parsed.data.access_token, expiresAt: now() + parsed.data.expires_in * 1000 };
-    return token.value;
-  }
-
-  /** The cached access token, refreshed a minute before it expires; concurrent callers share one refresh. */
-  async function accessToken(signal: AbortSignal): Promise<string> {
-    if (token && token.expiresAt - TOKEN_MARGIN_MS > now()) return token.value;
-    pendingToken ??= fetchToken(signal).finally(() => {
-      pendingToken = undefined;
-    });
-    return pendingToken;
-  }
-
-  async function call<T>(
-    schema: z.ZodType<T>,
-    request: {
-      what: string;
-      method: string;
-      url: string;
-      params?: Record<string, string>;
-      data?: unknown;
-    },
-    { limiter, signal }: CallOptions,
-  ): Promise<T> {
-    // A token Amazon revoked before its time answers 403: refresh it once and try again.
-    for (let attempt = 1; ; attempt += 1) {
-      const current = await accessToken(signal);
-      try {
-        const response = await api(limiter).request<unknown>({
-          ...request,
-          headers: {
-            "x-amz-access-token": current,
-            accept: "application/json",
-            ...(request.data !== undefined ? { "content-type": "application/json" } : {}),
-          },
-          signal,
-        });
-        const parsed = schema.safeParse(response.data);
-        if (!parsed.success) {
-          throw new OmnifeedError("transient", `${SERVICE}: ${request.what}: unexpected answer`, {
-            where: `${request.method} ${request.url}`,
-          });
-        }
-        return parsed.data;
-      } catch (error) {
-        if (attempt === 1 && isOmnifeedError(error, "auth") && token?.value === current) {
-          token = undefined;
-          continue;
-        }
-        throw error;
-      }
-    }
-  }
+  const documents = createHttpClient({
+    service: `${SERVICE} documents`,
+    baseURL: options.apiUrl,
+    ...spApi.retry,
+  });
+  const call = <T>(schema: z.ZodType<T>, request: SpApiRequest, callOptions: CallOptions): Promise<T> =>
+    spApi.call(schema, request, callOptions);
 
   const itemPath = (sku: string): string =>
     `${LISTINGS}/${encodeURIComponent(options.sellerId)}/${encodeURIComponent(sku)}`;

@@ -46,7 +46,7 @@ export function registerDev(program: Command, setExit: (code: ExitCode) => void)
     .option("--processing-ms <n>", "how long batches, feeds and products take to process")
     .option(
       "--write-config <file>",
-      "write an omnifeed.config.yaml for the demo catalog that publishes to these simulators (secrets in files beside it)",
+      "write an omnifeed.config.yaml for the demo catalog that publishes to these simulators and reads orders from the marketplace ones (secrets in files beside it)",
     )
     .addHelpText(
       "after",

@@ -1,12 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage } from "node:http";
 import { currencyDecimals } from "../../core/money.js";
+import { AMAZON_SIMULATOR_MARKETPLACE_ID, AMAZON_SIMULATOR_SELLER_ID } from "./amazon.js";
 import {
-  AMAZON_SIMULATOR_CREDENTIALS,
-  AMAZON_SIMULATOR_MARKETPLACE_ID,
-  AMAZON_SIMULATOR_SELLER_ID,
-} from "./amazon.js";
+  HttpAnswer,
+  INVALID_JSON,
+  isJson,
+  isRecord,
+  startJsonServer,
+  stopJsonServer,
+} from "./json-server.js";
+import { AMAZON_SIMULATOR_CREDENTIALS, createLwaTokens, injectedFailure, spApiErrors } from "./lwa.js";
 import { Quota, type QuotaOptions } from "./quota.js";
 import type { RecordedCall, RunningSimulator, SimulatorMount } from "./simulator.js";
 
@@ -215,14 +219,6 @@ export interface AmazonOrdersSimulator extends RunningSimulator, AmazonOrdersApi
   close(): Promise<void>;
 }
 
-class HttpAnswer {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-    readonly headers: Record<string, string> = {},
-  ) {}
-}
-
 const ORDERS_PREFIX = "/orders/2026-01-01/orders";
 const CONFIRM_PATTERN = /^\/orders\/v0\/orders\/([^/]+)\/shipmentConfirmation$/;
 const ORDER_ID_PATTERN = /^\d{3}-\d{7}-\d{7}$/;
@@ -232,17 +228,9 @@ const AMAZON_SETTLE_MS = 2 * 60 * 1000;
 const TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
 const DELIVERY_TIMEOUT_MS = 5000;
 
-function errors(status: number, code: string, message: string, details?: string): HttpAnswer {
-  return new HttpAnswer(status, {
-    errors: [{ code, message, ...(details !== undefined ? { details } : {}) }],
-  });
-}
+const errors = spApiErrors;
 
 const invalidInput = (message: string): HttpAnswer => errors(400, "InvalidInput", message);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function list(value: string | undefined): string[] {
   return (value ?? "").split(",").filter((part) => part !== "");
@@ -905,112 +893,45 @@ export async function startAmazonOrdersSimulator(
   const lifetime = options.tokenLifetimeSeconds ?? 3600;
   const api = createAmazonOrdersApi(options);
   const calls: RecordedCall[] = [];
-  const tokens = new Map<string, number>();
   let failures: { count: number; status: 429 | 500 | 503 } = { count: 0, status: 500 };
 
-  // --- Login with Amazon (same credentials as the listings simulator) ------------------------
-
-  function token(body: unknown): HttpAnswer {
-    const form = isRecord(body) ? body : {};
-    const credentials = AMAZON_SIMULATOR_CREDENTIALS;
-    if (form.grant_type !== "refresh_token")
-      return new HttpAnswer(400, {
-        error: "unsupported_grant_type",
-        error_description: "The authorization grant type is not supported by the authorization server",
-      });
-    if (form.client_id !== credentials.clientId || form.client_secret !== credentials.clientSecret)
-      return new HttpAnswer(401, {
-        error: "invalid_client",
-        error_description: "Client authentication failed",
-      });
-    if (form.refresh_token !== credentials.refreshToken)
-      return new HttpAnswer(400, {
-        error: "invalid_grant",
-        error_description: "The request has an invalid grant parameter : refresh_token",
-      });
-    const accessToken = `Atza|IQEB${randomUUID().replaceAll("-", "")}`;
-    tokens.set(accessToken, Date.now() + lifetime * 1000);
-    return new HttpAnswer(200, {
-      access_token: accessToken,
-      token_type: "bearer",
-      expires_in: lifetime,
-      refresh_token: credentials.refreshToken,
-    });
-  }
-
-  function unauthorized(request: IncomingMessage): HttpAnswer | undefined {
-    const given = request.headers["x-amz-access-token"];
-    const expiresAt = typeof given === "string" ? tokens.get(given) : undefined;
-    const denied = "Access to requested resource is denied.";
-    if (expiresAt === undefined)
-      return errors(
-        403,
-        "Unauthorized",
-        denied,
-        "The access token you provided is revoked, malformed or invalid.",
-      );
-    if (expiresAt <= Date.now())
-      return errors(403, "Unauthorized", denied, "The access token you provided has expired.");
-    return undefined;
-  }
+  // Login with Amazon: same credentials and errors as the listings simulator, tokens of its own.
+  const lwa = createLwaTokens(lifetime);
 
   function route(request: IncomingMessage, url: URL, body: unknown): HttpAnswer {
     const path = url.pathname;
-    if (path === "/auth/o2/token" && request.method === "POST") return token(body);
+    if (path === "/auth/o2/token" && request.method === "POST") return lwa.grant(body);
     if (!api.mount.handles(request.method ?? "GET", path))
       return errors(404, "NotFound", "Resource not found");
     if (failures.count > 0) {
       failures.count -= 1;
-      if (failures.status === 429)
-        return errors(429, "QuotaExceeded", "You exceeded your quota for the requested resource.");
-      return failures.status === 500
-        ? errors(500, "InternalFailure", "We encountered an internal error. Please try again.")
-        : errors(503, "ServiceUnavailable", "Service temporarily unavailable. Please try again.");
+      return injectedFailure(failures.status);
     }
-    const denied = unauthorized(request);
+    const denied = lwa.unauthorized(request);
     if (denied) return denied;
     const answer = api.mount.handle(request, url, body);
     return new HttpAnswer(answer.status, answer.body, answer.headers);
   }
 
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const url = new URL(request.url ?? "/", "http://simulator");
-      const body = parseBody(request, Buffer.concat(chunks));
-      let answer: HttpAnswer;
-      try {
-        answer = route(request, url, body);
-      } catch {
-        answer = errors(500, "InternalFailure", "We encountered an internal error. Please try again.");
-      }
-      calls.push({
-        method: request.method ?? "GET",
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        body: body === INVALID_JSON ? undefined : body,
-        status: answer.status,
-        at: Date.now(),
-      });
-      send(response, answer);
-    });
+  const { server, baseUrl } = await startJsonServer({
+    host,
+    port: options.port ?? 0,
+    calls,
+    requestIdHeader: "x-amzn-RequestId",
+    route,
+    internalError: () =>
+      errors(500, "InternalFailure", "We encountered an internal error. Please try again."),
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const baseUrl = `http://${host}:${(server.address() as AddressInfo).port}`;
 
   return {
     ...api,
     channel: "amazon-orders",
     kind: "marketplace",
     url: baseUrl,
+    // The `marketplaces.amazon` block of omnifeed.config.yaml that reaches this simulator.
     accountSettings: {
       seller_id: AMAZON_SIMULATOR_SELLER_ID,
-      marketplace_id: AMAZON_SIMULATOR_MARKETPLACE_ID,
+      marketplace_ids: [AMAZON_SIMULATOR_MARKETPLACE_ID],
       api_url: baseUrl,
       lwa_url: baseUrl,
       client_id_env: "AMAZON_SIM_CLIENT_ID",
@@ -1029,41 +950,11 @@ export async function startAmazonOrdersSimulator(
     failNext(count, status) {
       failures = { count, status };
     },
-    issuedTokens: () => [...tokens.keys()],
-    revokeTokens: () => tokens.clear(),
+    issuedTokens: () => lwa.issued(),
+    revokeTokens: () => lwa.revoke(),
     async close() {
       await api.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopJsonServer(server);
     },
   };
-}
-
-const INVALID_JSON = Symbol("invalid JSON");
-
-function isJson(request: IncomingMessage): boolean {
-  return (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase() === "application/json";
-}
-
-// LWA takes a form or JSON; the SP-API takes JSON.
-function parseBody(request: IncomingMessage, raw: Buffer): unknown {
-  if (raw.length === 0) return undefined;
-  const type = (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-  if (type === "application/x-www-form-urlencoded")
-    return Object.fromEntries(new URLSearchParams(raw.toString("utf8")));
-  try {
-    return JSON.parse(raw.toString("utf8")) as unknown;
-  } catch {
-    return INVALID_JSON;
-  }
-}
-
-function send(response: ServerResponse, answer: HttpAnswer): void {
-  const payload = answer.body === undefined ? undefined : JSON.stringify(answer.body);
-  response.writeHead(answer.status, {
-    "x-amzn-RequestId": randomUUID(),
-    ...(payload === undefined ? {} : { "content-type": "application/json" }),
-    ...answer.headers,
-  });
-  response.end(payload);
 }

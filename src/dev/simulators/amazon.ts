@@ -1,8 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage } from "node:http";
 import { gzipSync } from "node:zlib";
 import { currencyDecimals } from "../../core/money.js";
+import {
+  HttpAnswer,
+  INVALID_JSON,
+  isJson,
+  isRecord,
+  parseBody,
+  startJsonServer,
+  stopJsonServer,
+} from "./json-server.js";
+import { AMAZON_SIMULATOR_CREDENTIALS, createLwaTokens, injectedFailure, spApiErrors } from "./lwa.js";
 import { Quota } from "./quota.js";
 import type { RecordedCall, RunningSimulator, SimulatorMount } from "./simulator.js";
 
@@ -25,11 +34,7 @@ export const AMAZON_SIMULATOR_PORT = 8643;
 
 export const AMAZON_SIMULATOR_SELLER_ID = "A1SIMSELLER0001";
 export const AMAZON_SIMULATOR_MARKETPLACE_ID = "ATVPDKIKX0DER";
-export const AMAZON_SIMULATOR_CREDENTIALS = {
-  clientId: "amzn1.application-oa2-client.simulator",
-  clientSecret: "amzn1.oa2-cs.v1.simulator-secret-0f3c",
-  refreshToken: "Atzr|simulator-refresh-token-7d1e",
-} as const;
+export { AMAZON_SIMULATOR_CREDENTIALS } from "./lwa.js";
 
 /** An issue as Amazon reports it on a listing. */
 export interface AmazonSimulatorIssue {
@@ -107,14 +112,6 @@ interface FeedRecord {
   resultFeedDocumentId?: string;
 }
 
-class HttpAnswer {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-    readonly headers: Record<string, string> = {},
-  ) {}
-}
-
 const PRODUCT_TYPE_REQUIREMENTS = ["LISTING", "LISTING_PRODUCT_ONLY", "LISTING_OFFER_ONLY"];
 const PATCH_OPS = ["add", "replace", "merge", "delete"];
 const LISTINGS_PREFIX = "/listings/2021-08-01/items/";
@@ -134,20 +131,12 @@ function sortKey(listing: SimulatedListing, field: string): string {
       : listing.lastUpdatedDate;
 }
 
-function errors(status: number, code: string, message: string, details?: string): HttpAnswer {
-  return new HttpAnswer(status, {
-    errors: [{ code, message, ...(details !== undefined ? { details } : {}) }],
-  });
-}
+const errors = spApiErrors;
 
 const invalidInput = (details: string): HttpAnswer => errors(400, "InvalidInput", "Invalid Input", details);
 
 function textOr(value: unknown, fallback: string): string {
   return typeof value === "string" ? value : fallback;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function issueOf(issue: { code: string; message: string; attribute?: string }): AmazonSimulatorIssue {
@@ -170,7 +159,7 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
   const calls: RecordedCall[] = [];
   const listings = new Map<string, SimulatedListing>();
   const rejections = new Map<string, AmazonSimulatorIssue>();
-  const tokens = new Map<string, number>();
+  const lwa = createLwaTokens(lifetime);
   const documents = new Map<string, FeedDocumentRecord>();
   const feeds = new Map<string, FeedRecord>();
   const timers = new Set<NodeJS.Timeout>();
@@ -195,58 +184,8 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
 
   // --- Login with Amazon ---------------------------------------------------------------------
 
-  function token(body: unknown): HttpAnswer {
-    const form = isRecord(body) ? body : {};
-    const credentials = AMAZON_SIMULATOR_CREDENTIALS;
-    if (form.grant_type !== "refresh_token") {
-      return new HttpAnswer(400, {
-        error: "unsupported_grant_type",
-        error_description: "The authorization grant type is not supported by the authorization server",
-      });
-    }
-    if (form.client_id !== credentials.clientId || form.client_secret !== credentials.clientSecret) {
-      return new HttpAnswer(401, {
-        error: "invalid_client",
-        error_description: "Client authentication failed",
-      });
-    }
-    if (form.refresh_token !== credentials.refreshToken) {
-      return new HttpAnswer(400, {
-        error: "invalid_grant",
-        error_description: "The request has an invalid grant parameter : refresh_token",
-      });
-    }
-    const accessToken = `Atza|IQEB${randomUUID().replaceAll("-", "")}`;
-    tokens.set(accessToken, Date.now() + lifetime * 1000);
-    return new HttpAnswer(200, {
-      access_token: accessToken,
-      token_type: "bearer",
-      expires_in: lifetime,
-      refresh_token: credentials.refreshToken,
-    });
-  }
-
-  function unauthorized(request: IncomingMessage): HttpAnswer | undefined {
-    const given = request.headers["x-amz-access-token"];
-    const expiresAt = typeof given === "string" ? tokens.get(given) : undefined;
-    if (expiresAt === undefined) {
-      return errors(
-        403,
-        "Unauthorized",
-        "Access to requested resource is denied.",
-        "The access token you provided is revoked, malformed or invalid.",
-      );
-    }
-    if (expiresAt <= Date.now()) {
-      return errors(
-        403,
-        "Unauthorized",
-        "Access to requested resource is denied.",
-        "The access token you provided has expired.",
-      );
-    }
-    return undefined;
-  }
+  const token = (body: unknown) => lwa.grant(body);
+  const unauthorized = (request: IncomingMessage) => lwa.unauthorized(request);
 
   // --- Listings Items API --------------------------------------------------------------------
 
@@ -746,10 +685,7 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
     if (!isApi) return errors(404, "NotFound", "Resource not found");
     if (failures.count > 0) {
       failures.count -= 1;
-      if (failures.status === 429) return quotaExceeded();
-      return failures.status === 500
-        ? errors(500, "InternalFailure", "We encountered an internal error. Please try again.")
-        : errors(failures.status, "ServiceUnavailable", "Service temporarily unavailable. Please try again.");
+      return injectedFailure(failures.status);
     }
     const denied = unauthorized(request);
     if (denied) return denied;
@@ -763,36 +699,17 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
       : feedsCall(request, path, body);
   }
 
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const raw = Buffer.concat(chunks);
-      const url = new URL(request.url ?? "/", "http://simulator");
-      route(request, url, raw)
-        .catch(() => errors(500, "InternalFailure", "We encountered an internal error. Please try again."))
-        .then((answer) => {
-          const body = parseBody(request, raw);
-          calls.push({
-            method: request.method ?? "GET",
-            path: url.pathname,
-            query: Object.fromEntries(url.searchParams),
-            body: body === INVALID_JSON ? undefined : body,
-            status: answer.status,
-            at: Date.now(),
-          });
-          send(response, answer);
-        })
-        .catch(() => response.destroy());
-    });
+  const started = await startJsonServer({
+    host,
+    port: options.port ?? 0,
+    calls,
+    requestIdHeader: "x-amzn-RequestId",
+    route: (request, url, _body, raw) => route(request, url, raw),
+    internalError: () =>
+      errors(500, "InternalFailure", "We encountered an internal error. Please try again."),
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  baseUrl = `http://${host}:${address.port}`;
+  const server = started.server;
+  baseUrl = started.baseUrl;
 
   const env = {
     AMAZON_SIM_CLIENT_ID: AMAZON_SIMULATOR_CREDENTIALS.clientId,
@@ -861,50 +778,14 @@ export async function startAmazonSimulator(options: AmazonSimulatorOptions = {})
       });
     },
     items: () => new Map(listings),
-    issuedTokens: () => [...tokens.keys()],
-    revokeTokens: () => tokens.clear(),
+    issuedTokens: () => lwa.issued(),
+    revokeTokens: () => lwa.revoke(),
     async close() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopJsonServer(server);
     },
   };
-}
-
-const INVALID_JSON = Symbol("invalid JSON");
-
-function isJson(request: IncomingMessage): boolean {
-  return (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase() === "application/json";
-}
-
-// LWA takes a form or JSON (reference 1.1); the SP-API takes JSON.
-function parseBody(request: IncomingMessage, raw: Buffer): unknown {
-  if (raw.length === 0) return undefined;
-  const type = (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-  if (type === "application/x-www-form-urlencoded")
-    return Object.fromEntries(new URLSearchParams(raw.toString("utf8")));
-  const text = type === "" || type.includes("json") ? raw.toString("utf8") : undefined;
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return INVALID_JSON;
-  }
-}
-
-function send(response: ServerResponse, answer: HttpAnswer): void {
-  const body = answer.body;
-  const isBytes = Buffer.isBuffer(body);
-  const isText = typeof body === "string";
-  const payload = isBytes || isText ? body : JSON.stringify(body);
-  response.writeHead(answer.status, {
-    "x-amzn-RequestId": randomUUID(),
-    ...(isBytes || isText ? {} : { "content-type": "application/json" }),
-    ...(isText ? { "content-type": "application/xml" } : {}),
-    ...answer.headers,
-  });
-  response.end(payload);
 }
 
 function ourPriceOf(offer: Record<string, unknown>): number | undefined {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage } from "node:http";
 import { currencyDecimals } from "../../core/money.js";
+import { HttpAnswer, INVALID_JSON, isRecord, startJsonServer, stopJsonServer } from "./json-server.js";
 import { Quota, type QuotaOptions } from "./quota.js";
 import type { RecordedCall, RunningSimulator } from "./simulator.js";
 
@@ -127,14 +127,6 @@ export interface EbaySimulator extends RunningSimulator {
   revokeTokens(): void;
 }
 
-class HttpAnswer {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-    readonly headers: Record<string, string> = {},
-  ) {}
-}
-
 const FULFILLMENT_PREFIX = "/sell/fulfillment/v1/order";
 const DAY_MS = 86_400_000;
 const SEARCH_DAYS = 90;
@@ -184,10 +176,6 @@ const tooManyRequests = (): HttpAnswer =>
     message: "Too many requests",
     longMessage: "The request limit has been reached for the resource.",
   });
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** Splits `a:[x..y],b:{P|Q}` at the commas that are not inside brackets or braces. */
 function filterCriteria(filter: string): string[] {
@@ -655,35 +643,15 @@ export async function startEbaySimulator(options: EbaySimulatorOptions = {}): Pr
     return orderCall(request, rest, body);
   }
 
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const url = new URL(request.url ?? "/", "http://simulator");
-      const body = parseBody(request, Buffer.concat(chunks));
-      let answer: HttpAnswer;
-      try {
-        answer = route(request, url, body);
-      } catch {
-        answer = systemError();
-      }
-      calls.push({
-        method: request.method ?? "GET",
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        body: body === INVALID_JSON ? undefined : body,
-        status: answer.status,
-        at: Date.now(),
-      });
-      send(response, answer);
-    });
+  const started = await startJsonServer({
+    host,
+    port: options.port ?? 0,
+    calls,
+    requestIdHeader: "x-ebay-c-request-id",
+    route,
+    internalError: systemError,
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  baseUrl = `http://${host}:${(server.address() as AddressInfo).port}`;
+  baseUrl = started.baseUrl;
 
   const held = (orderId: string): SimulatedEbayOrder => {
     const order = orders.get(orderId);
@@ -695,7 +663,9 @@ export async function startEbaySimulator(options: EbaySimulatorOptions = {}): Pr
     channel: "ebay",
     kind: "marketplace",
     url: baseUrl,
+    // The `marketplaces.ebay` block of omnifeed.config.yaml that reaches this simulator.
     accountSettings: {
+      seller_id: EBAY_SIMULATOR_SELLER,
       api_url: baseUrl,
       identity_url: baseUrl,
       client_id_env: "EBAY_SIM_CLIENT_ID",
@@ -775,38 +745,10 @@ export async function startEbaySimulator(options: EbaySimulatorOptions = {}): Pr
     order: (orderId) => held(orderId),
     issuedTokens: () => [...tokens.keys()],
     revokeTokens: () => tokens.clear(),
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => stopJsonServer(started.server),
   };
 }
 
 function notFoundError(): EbayError {
   return { errorId: 2002, domain: "ACCESS", category: "REQUEST", message: "Resource not found" };
-}
-
-const INVALID_JSON = Symbol("invalid JSON");
-
-// The token call is a form; the Fulfillment API takes JSON.
-function parseBody(request: IncomingMessage, raw: Buffer): unknown {
-  if (raw.length === 0) return undefined;
-  const type = (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-  if (type === "application/x-www-form-urlencoded")
-    return Object.fromEntries(new URLSearchParams(raw.toString("utf8")));
-  try {
-    return JSON.parse(raw.toString("utf8")) as unknown;
-  } catch {
-    return INVALID_JSON;
-  }
-}
-
-function send(response: ServerResponse, answer: HttpAnswer): void {
-  const payload = answer.body === undefined ? undefined : JSON.stringify(answer.body);
-  response.writeHead(answer.status, {
-    "x-ebay-c-request-id": randomUUID(),
-    ...(payload === undefined ? {} : { "content-type": "application/json" }),
-    ...answer.headers,
-  });
-  response.end(payload);
 }

@@ -23,5 +23,6 @@ it("gives eBay the port after the stores' and lists the marketplace simulators a
   expect(simulatorInstructions(started).match(/export AMAZON_SIM_CLIENT_ID=/g)).toHaveLength(1);
   // Not a publishing channel: no `channels:` entry a merchant would paste for them.
   expect(text).toContain("channels: {}");
-  expect(text).toMatch(/#\s+marketplaces:\n#\s+amazon-orders:\n/);
+  expect(text).toMatch(/^marketplaces:\n {2}amazon:\n/m);
+  expect(text).toContain("marketplace_ids:");
 });

@@ -96,10 +96,24 @@ function amazonOrdersEntry(orders: AmazonOrdersApi, amazon: RunningSimulator): M
     channel: "amazon-orders",
     kind: "marketplace",
     url: amazon.url,
-    accountSettings: amazon.accountSettings,
+    // The `marketplaces.amazon` block: the listings simulator's address, seller and LWA secrets.
+    accountSettings: {
+      seller_id: amazon.accountSettings.seller_id,
+      marketplace_ids: [amazon.accountSettings.marketplace_id],
+      api_url: amazon.accountSettings.api_url,
+      lwa_url: amazon.accountSettings.lwa_url,
+      client_id_env: amazon.accountSettings.client_id_env,
+      client_secret_env: amazon.accountSettings.client_secret_env,
+      refresh_token_env: amazon.accountSettings.refresh_token_env,
+    },
     env: amazon.env,
     close: () => orders.close(),
   };
+}
+
+/** The `marketplaces:` key of a marketplace simulator (`amazon-orders` stands for `amazon`). */
+export function marketplaceKeyOf(simulator: RunningSimulator): string {
+  return simulator.channel === "amazon-orders" ? "amazon" : simulator.channel;
 }
 
 /** The storefront address product links of the simulators' catalog are built on (both stores alike). */
@@ -141,7 +155,8 @@ export function simulatorInstructions(simulators: readonly RunningSimulator[]): 
   const env: string[] = [];
   for (const simulator of simulators) {
     if (simulator.kind === "store") stores[simulator.channel] = storeBlockOf(simulator);
-    else if (simulator.kind === "marketplace") marketplaces[simulator.channel] = simulator.accountSettings;
+    else if (simulator.kind === "marketplace")
+      marketplaces[marketplaceKeyOf(simulator)] = simulator.accountSettings;
     else channels[simulator.channel] = { account: simulator.accountSettings };
     for (const [name, value] of Object.entries(simulator.env)) {
       // The Amazon listings and orders simulators accept the same LWA credentials.
@@ -163,11 +178,8 @@ export function simulatorInstructions(simulators: readonly RunningSimulator[]): 
       ? []
       : [
           "",
-          "# the marketplace order simulators (no omnifeed.config.yaml block reads them yet): what an order client needs",
-          ...stringify({ marketplaces })
-            .trimEnd()
-            .split("\n")
-            .map((line) => `#   ${line}`),
+          "# the marketplace order simulators, under marketplaces: in omnifeed.config.yaml (docs/marketplaces.md):",
+          stringify({ marketplaces }).trimEnd(),
         ];
   return [
     ...simulators.map((simulator) => `${simulator.channel.padEnd(13)} simulator at ${simulator.url}`),
