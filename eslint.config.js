@@ -19,6 +19,7 @@ const USE_CASE_PARTS = [
   "feeds",
   "sync",
   "orders",
+  "marketplaces",
   "stores",
   "pipeline",
 ];

@@ -8,14 +8,15 @@ import { deleteKeysUnder } from "../support/redis-keys.js";
 import { freshDir, startServe } from "./cli.js";
 
 /**
- * `omnifeed serve` mounts a receiver for each store of `stores:` that signs webhooks, with the
- * secrets named in the config, and queues what it accepts in the installation's fast lane.
+ * `omnifeed serve` mounts a receiver for each store of `stores:` that signs webhooks and each
+ * marketplace of `marketplaces:` that sends notifications, with the secrets named in the config, and queues what it accepts in the installation's fast lane.
  */
 
 const url = redisUrlFromEnv() ?? "redis://127.0.0.1:6379";
 const prefix = `omnifeed-test:${randomUUID()}:`;
 const SHOPIFY_SECRET = `shpss_${randomUUID()}`;
 const WOO_SECRET = `whsec-${randomUUID()}`;
+const AMAZON_SECRET = `amzn-${randomUUID()}`;
 
 afterAll(async () => {
   const redis = connectRedis(url, { name: "omnifeed-test" });
@@ -44,6 +45,10 @@ function writeConfig(): string {
       "    consumer_secret_env: TEST_WOO_SECRET",
       "    webhook_secret_env: TEST_WOO_WEBHOOK_SECRET",
       "    currency: USD",
+      "marketplaces:",
+      "  amazon:",
+      "    seller_id: A3SELLERSERVE",
+      "    notification_secret_env: TEST_AMAZON_NOTIFICATION_SECRET",
       "server:",
       "  auth:",
       "    token_env: TEST_SERVE_TOKEN",
@@ -62,6 +67,7 @@ function serve(env: Record<string, string>) {
     TEST_WOO_KEY: "ck_unused",
     TEST_WOO_SECRET: "cs_unused",
     TEST_WOO_WEBHOOK_SECRET: WOO_SECRET,
+    TEST_AMAZON_NOTIFICATION_SECRET: AMAZON_SECRET,
     TEST_SERVE_TOKEN: "serve-token",
     OMNIFEED_REDIS_PREFIX: prefix,
     ...env,
@@ -71,11 +77,11 @@ function serve(env: Record<string, string>) {
 const sign = (secret: string, body: string) => createHmac("sha256", secret).update(body).digest("base64");
 
 describe("omnifeed serve: webhook receivers from the config", () => {
-  it("mounts /webhooks/shopify and /webhooks/woocommerce with the config's secrets and limit, queued in the fast lane", async () => {
+  it("mounts /webhooks/shopify, /webhooks/woocommerce and /webhooks/amazon with the config's secrets and limit, queued in the fast lane", async () => {
     const server = await serve({ REDIS_URL: url });
     try {
       expect(server.stdout()).toContain(
-        `webhooks ${server.address}webhooks/shopify ${server.address}webhooks/woocommerce`,
+        `webhooks ${server.address}webhooks/shopify ${server.address}webhooks/woocommerce ${server.address}webhooks/amazon`,
       );
       const body = JSON.stringify({ id: 7, admin_graphql_api_id: "gid://shopify/Order/7" });
       const headers = {
@@ -108,8 +114,39 @@ describe("omnifeed serve: webhook receivers from the config", () => {
       });
       expect(ping.status).toBe(200);
 
+      // Amazon ORDER_CHANGE through the marketplace of `marketplaces.amazon`: its shared secret.
+      const change = JSON.stringify({
+        NotificationVersion: "1.0",
+        NotificationType: "ORDER_CHANGE",
+        Payload: {
+          OrderChangeNotification: {
+            NotificationLevel: "OrderLevel",
+            SellerId: "A3SELLERSERVE",
+            AmazonOrderId: "113-0000000-0000001",
+            OrderChangeType: "OrderStatusChange",
+          },
+        },
+        NotificationMetadata: { NotificationId: randomUUID() },
+      });
+      const toAmazon = (secret: string) =>
+        fetch(`${server.address}webhooks/amazon`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-omnifeed-notification-secret": secret },
+          body: change,
+        });
+      expect((await toAmazon("not-the-secret")).status).toBe(401);
+      const amazon = await toAmazon(AMAZON_SECRET);
+      expect(amazon.status).toBe(202);
+      const amazonJob = ((await amazon.json()) as { jobId: string }).jobId;
+      expect((await toAmazon(AMAZON_SECRET)).status).toBe(200);
+
       const redis = connectRedis(url, { name: "omnifeed-test" });
       try {
+        const order = await redis.hgetall(`${prefix}shop:bull:omnifeed-fast:${amazonJob}`);
+        expect(JSON.parse(order.data!)).toMatchObject({
+          source: "amazon",
+          event: { type: "orders_changed", account: "A3SELLERSERVE", orderIds: ["113-0000000-0000001"] },
+        });
         // The installation's fast lane: <OMNIFEED_REDIS_PREFIX><workspace>:bull:omnifeed-fast.
         const job = await redis.hgetall(`${prefix}shop:bull:omnifeed-fast:${jobId}`);
         expect(job.name).toBe("webhook-event");
@@ -117,7 +154,7 @@ describe("omnifeed serve: webhook receivers from the config", () => {
           source: "shopify",
           event: { type: "order_cancelled", storeOrderId: "gid://shopify/Order/7" },
         });
-        expect(await redis.llen(`${prefix}shop:bull:omnifeed-fast:wait`)).toBe(1);
+        expect(await redis.llen(`${prefix}shop:bull:omnifeed-fast:wait`)).toBe(2);
       } finally {
         await redis.quit();
       }

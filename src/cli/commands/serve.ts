@@ -166,9 +166,9 @@ async function serve(flags: ServeFlags): Promise<void> {
           await scope.register(consolePlugin, { history, ...(explain ? { explain } : {}) });
         }
       : undefined;
-    // WIRING POINT FOR src/marketplaces: pass the installation's marketplaces (`marketplaces`
-    // of webhookReceiversFor) once their registry is merged; Amazon's ORDER_CHANGE then gets
-    // /webhooks/amazon. Without Redis no delivery could be made durable: no receiver is served.
+    // The config's stores and marketplaces that send webhooks get /webhooks/<id> (Amazon's
+    // ORDER_CHANGE at /webhooks/amazon). Without Redis no delivery could be made durable: no
+    // receiver is served.
     const { webhookReceiversFor } = await import("../../server/webhooks/receivers-from-config.js");
     const receivers: WebhookReceiver[] =
       config && views?.inbox ? webhookReceiversFor(config, { secret: envValue }) : [];

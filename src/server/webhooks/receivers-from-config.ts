@@ -1,4 +1,5 @@
 import type { ConfigFile } from "../../config/config-file.js";
+import { configuredMarketplaces, marketplaceFor } from "../../marketplaces/registry.js";
 import { createShopifyStore } from "../../stores/shopify/index.js";
 import { createWooCommerceStore } from "../../stores/woocommerce/index.js";
 import {
@@ -13,7 +14,10 @@ import {
 export interface ReceiverDeps {
   /** Reads a secret by its environment variable name (`config/env.ts`). */
   secret: (name: string) => string | undefined;
-  /** The marketplaces of the installation; those with a notification parser get a receiver. */
+  /**
+   * The marketplaces of the installation; those with a notification parser get a receiver. The
+   * config's `marketplaces:` when absent.
+   */
   marketplaces?: readonly NotificationSource[] | undefined;
 }
 
@@ -32,7 +36,10 @@ export function webhookReceiversFor(config: ConfigFile, deps: ReceiverDeps): Web
   if (stores?.woocommerce) {
     receivers.push(storeReceiver(createWooCommerceStore(stores.woocommerce, { secret: deps.secret }), limit));
   }
-  for (const marketplace of deps.marketplaces ?? []) {
+  const marketplaces =
+    deps.marketplaces ??
+    configuredMarketplaces(config).map((id) => marketplaceFor(config, id, { secret: deps.secret }));
+  for (const marketplace of marketplaces) {
     if (marketplace.parseNotification !== undefined) receivers.push(marketplaceReceiver(marketplace, limit));
   }
   checkReceivers(receivers);
