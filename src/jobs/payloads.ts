@@ -7,7 +7,7 @@ import type { Lane } from "./lanes.js";
  * again when a worker takes it (STYLE.md rule 2): a job written by another version of omnifeed, or
  * by hand in Redis, fails with a clear reason instead of half-running.
  */
-export const JOB_KINDS = ["import", "build-feeds", "build-chunk", "publish", "reconcile"] as const;
+export const JOB_KINDS = ["import", "build-feeds", "build-chunk", "publish", "reconcile", "stock"] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /** The lane each kind runs in. Orders, tracking and stock (issue 10) will take the fast lane. */
@@ -17,6 +17,8 @@ export const LANE_OF: Readonly<Record<JobKind, Lane>> = {
   "build-chunk": "bulk",
   publish: "bulk",
   reconcile: "bulk",
+  // A sale must reach the other channels before they oversell: bulk catalog work cannot starve it.
+  stock: "fast",
 };
 
 const Channels = z.array(ChannelIdSchema).min(1).optional();
@@ -62,12 +64,32 @@ export const ReconcilePayloadSchema = Base.extend({
   force: z.boolean().default(false),
 });
 
+/** `stock`: an imported order's sale, pushed to every other channel (pipeline/stock-publish.ts). */
+export const StockPayloadSchema = Base.extend({
+  /** Names the order (`amazon/<account>/<order id>`): its holds are recorded once. */
+  orderKey: z.string().min(1),
+  /** The channel the order came from; left out of the push. */
+  fromChannel: ChannelIdSchema.optional(),
+  sold: z
+    .array(
+      z.object({
+        sku: z.string().trim().min(1),
+        quantity: z.number().int().positive(),
+        line: z.string().min(1).optional(),
+      }),
+    )
+    .min(1),
+  /** When the sale reached the store (ms since epoch). */
+  soldAt: z.number().int().nonnegative().optional(),
+});
+
 export const PAYLOAD_SCHEMAS = {
   import: ImportPayloadSchema,
   "build-feeds": BuildFeedsPayloadSchema,
   "build-chunk": BuildChunkPayloadSchema,
   publish: PublishPayloadSchema,
   reconcile: ReconcilePayloadSchema,
+  stock: StockPayloadSchema,
 } as const satisfies Record<JobKind, z.ZodType>;
 
 export type PayloadOf<Kind extends JobKind> = z.infer<(typeof PAYLOAD_SCHEMAS)[Kind]>;
@@ -79,8 +101,10 @@ export function isJobKind(name: string): name is JobKind {
 
 /**
  * The identity of a piece of work: the same kind over the same channels is the same work, so it
- * is never queued twice while one is waiting (BullMQ deduplication by this id).
+ * is never queued twice while one is waiting (BullMQ deduplication by this id). Work about one
+ * thing (`stock`: an order) names it as `subject`, so two orders are two pieces of work.
  */
-export function workIdOf(kind: JobKind, channels: readonly string[] | undefined): string {
-  return `${kind}:${channels && channels.length > 0 ? [...channels].sort().join(",") : "all"}`;
+export function workIdOf(kind: JobKind, channels: readonly string[] | undefined, subject?: string): string {
+  const id = `${kind}:${channels && channels.length > 0 ? [...channels].sort().join(",") : "all"}`;
+  return subject === undefined ? id : `${id}:${subject}`;
 }

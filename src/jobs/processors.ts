@@ -17,7 +17,8 @@ import { prepareRun } from "../pipeline/plan.js";
 import { runValidate } from "../pipeline/validate.js";
 import type { PayloadOf } from "./payloads.js";
 import type { JobReport } from "./run-record.js";
-import { importReport, publishReport, reconcileReport } from "./run-record.js";
+import { importReport, publishReport, reconcileReport, stockReport } from "./run-record.js";
+import { propagateSale } from "../pipeline/stock-publish.js";
 
 /**
  * The job processors: thin (STYLE.md rule 11). Each resolves its run from the worker's config
@@ -111,6 +112,7 @@ export async function publishChannels(
       force: request.force,
       maxShrink: request.maxShrink,
       limiterFor: environment.limiterFor,
+      stockHolds: environment.stockHolds,
       workers: request.workers,
       batchSize: request.batchSize,
       signal: context.signal,
@@ -141,6 +143,36 @@ export async function reconcileChannels(
       signal: context.signal,
     });
     return reconcileReport(result);
+  } finally {
+    await environment.close();
+  }
+}
+
+/** `stock`: an imported order's sale, pushed to every channel but the one it came from (fast lane). */
+export async function pushSaleStock(
+  payload: PayloadOf<"stock">,
+  context: ProcessorContext,
+): Promise<JobReport> {
+  const { request, run } = await publishRequest(context, { channels: payload.channels, force: false });
+  const environment = await openPublishEnvironment(request.state);
+  try {
+    const result = await propagateSale(
+      run,
+      {
+        sold: payload.sold,
+        orderKey: payload.orderKey,
+        fromChannel: payload.fromChannel,
+        soldAt: payload.soldAt,
+      },
+      {
+        store: environment.store,
+        stockHolds: environment.stockHolds,
+        workspace: request.state.workspace,
+        limiterFor: environment.limiterFor,
+        signal: context.signal,
+      },
+    );
+    return stockReport(result);
   } finally {
     await environment.close();
   }
