@@ -2,12 +2,14 @@ import type { CatalogEntry, Product, Variant } from "../core/catalog.js";
 import { OmnifeedError } from "../core/errors.js";
 import type { ChannelId } from "../core/ids.js";
 import type { PublishRecord } from "../core/publish.js";
+import type { Channel, ItemResult } from "../channels/channel.js";
 import { transformVariant } from "../channels/channel.js";
 import type { RateLimit, RateLimiter } from "../infra/rate-limit.js";
 import { readCatalog } from "../sources/source.js";
 import type { PlannedChange } from "../sync/delta-plan.js";
 import type { ExecutionResult } from "../sync/publish-executor.js";
 import { PublishExecutor } from "../sync/publish-executor.js";
+import { sectionHashes } from "../sync/section-hashes.js";
 import type { StateStore } from "../sync/state-store.js";
 import type { StockHolds, StockSale } from "../sync/stock-holds.js";
 import { recordOf } from "./build.js";
@@ -124,7 +126,7 @@ export async function pushStock(
         accounts.map(async (account, position): Promise<ChannelStockPush> => {
           const { channel, mapping } = channels[position]!;
           const records = [...found.values()].map(({ product, variant, line }) =>
-            recordOf(
+            stockRecordOf(
               channel,
               transformVariant(channel, mapping, product, heldVariant(variant, holds.get(variant.sku))),
               line,
@@ -173,7 +175,7 @@ export async function planStock(
   scope: string,
   records: readonly PublishRecord[],
 ): Promise<{ changes: PlannedChange[]; unchanged: number; notPublished: string[] }> {
-  const accepted = records.filter((record) => record.status === "accepted" && record.hashes);
+  const accepted = records.filter((record) => record.status !== "rejected" && record.hashes);
   const notPublished = records.filter((record) => !accepted.includes(record)).map((record) => record.sku);
   const states = await store.get(
     scope,
@@ -202,6 +204,21 @@ export async function planStock(
     });
   });
   return { changes, unchanged, notPublished };
+}
+
+/**
+ * The build's record of an item, and for an item a filter now leaves out (Meta's "in stock only"
+ * when the sale empties it) its values too: the channel still holds it and must stop selling it
+ * now, not when the next full publish deletes it.
+ */
+function stockRecordOf(channel: Channel, item: ItemResult, line: number): PublishRecord {
+  const record = recordOf(channel, item, line);
+  if (item.status === "filtered" && item.item !== undefined) {
+    const values = channel.publishValues(item.item);
+    record.hashes = sectionHashes(values, (field) => channel.sectionOf(field));
+    record.valuesJson = JSON.stringify(values);
+  }
+  return record;
 }
 
 async function* oneBatch<T>(items: T[]): AsyncIterable<T[]> {
