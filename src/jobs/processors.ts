@@ -1,3 +1,4 @@
+import { OmnifeedError, isOmnifeedError } from "../core/errors.js";
 import type { ChannelId } from "../core/ids.js";
 import type { ExportOptions } from "../pipeline/export.js";
 import { openPublishEnvironment } from "../pipeline/publish-environment.js";
@@ -156,24 +157,40 @@ export async function pushSaleStock(
   const { request, run } = await publishRequest(context, { channels: payload.channels, force: false });
   const environment = await openPublishEnvironment(request.state);
   try {
-    const result = await propagateSale(
-      run,
-      {
-        sold: payload.sold,
-        orderKey: payload.orderKey,
-        fromChannel: payload.fromChannel,
-        soldAt: payload.soldAt,
-      },
-      {
-        store: environment.store,
-        stockHolds: environment.stockHolds,
-        workspace: request.state.workspace,
-        limiterFor: environment.limiterFor,
-        signal: context.signal,
-      },
+    const result = await pushUnlessLocked(() =>
+      propagateSale(
+        run,
+        {
+          sold: payload.sold,
+          orderKey: payload.orderKey,
+          fromChannel: payload.fromChannel,
+          soldAt: payload.soldAt,
+        },
+        {
+          store: environment.store,
+          stockHolds: environment.stockHolds,
+          workspace: request.state.workspace,
+          limiterFor: environment.limiterFor,
+          signal: context.signal,
+        },
+      ),
     );
     return stockReport(result);
   } finally {
     await environment.close();
+  }
+}
+
+/**
+ * A full publish of the same account holds its lock for as long as it sends; the sale's holds are
+ * recorded by then, so the push is tried again with backoff (`transient`) rather than given up
+ * (`conflict`): it sends what that publish, built before the sale, did not know.
+ */
+async function pushUnlessLocked<T>(push: () => Promise<T>): Promise<T> {
+  try {
+    return await push();
+  } catch (error) {
+    if (!isOmnifeedError(error, "conflict")) throw error;
+    throw new OmnifeedError("transient", `${error.message}; the stock push is tried again`);
   }
 }
