@@ -8,7 +8,8 @@ import type { PreparedRun } from "./plan.js";
  * recorded here), so every sale recorded before `now` is in what it reads.
  */
 export async function catalogSnapshotAt(run: PreparedRun, now: number): Promise<number> {
-  if (run.catalog.kind === "store") return now;
+  // A sale recorded in this very millisecond was in the store before it was recorded.
+  if (run.catalog.kind === "store") return now + 1;
   return (await stat(run.catalog.file)).mtimeMs;
 }
 
