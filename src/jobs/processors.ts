@@ -139,6 +139,7 @@ export async function reconcileChannels(
       force: request.force,
       maxShrink: request.maxShrink,
       limiterFor: environment.limiterFor,
+      stockHolds: environment.stockHolds,
       workers: request.workers,
       batchSize: request.batchSize,
       signal: context.signal,

@@ -110,7 +110,7 @@ export async function runPublish(run: PreparedRun, options: PublishOptions): Pro
   const signal = options.signal ?? new AbortController().signal;
   // Every account is checked (settings, secrets) before the catalog is read.
   const accounts = await openChannelAccounts(run, { ...options, signal });
-  const holds = options.stockHolds ? await liveHolds(run, options.stockHolds, now) : undefined;
+  const holds = options.stockHolds ? await liveHolds(run, options.stockHolds, now) : options.holds;
   const scopes = accounts.map((account) => account.scope);
   return withLocks(options.store, scopes, async () => {
     const runs: ChannelRun[] = [];

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { envValue, redisUrlFromEnv } from "../config/env.js";
-import { connectRedis, whenRedisReady } from "../infra/redis.js";
+import { connectRedis } from "../infra/redis.js";
+import { REDIS_URL, UNDER_CI, redisProblem } from "../../test/e2e/jobs-support.js";
 import { deleteKeysUnder } from "../../test/support/redis-keys.js";
 import { makeTempDir } from "../../test/support/temp-dirs.js";
 import type { StockHolds, StockSale } from "./stock-holds.js";
@@ -86,15 +86,10 @@ describeHolds("embedded", (workspace) =>
   Promise.resolve(SqliteStockHolds.open(join(dir, "state.sqlite"), workspace)),
 );
 
-const url = redisUrlFromEnv() ?? "redis://127.0.0.1:6379";
+const url = REDIS_URL;
 const prefix = `omnifeed-test:${randomUUID()}:`;
-const underCi = ["true", "1"].includes(envValue("CI") ?? "");
-const probe = connectRedis(url, { name: "omnifeed-test-probe" });
-const unreachable = await whenRedisReady(probe, 2_000).then(
-  () => undefined,
-  (error: Error) => error.message,
-);
-probe.disconnect();
+const underCi = UNDER_CI;
+const unreachable = await redisProblem(url);
 
 if (unreachable === undefined) {
   describeHolds("Redis", (workspace) =>

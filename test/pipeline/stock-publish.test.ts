@@ -2,18 +2,19 @@ import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { envValue, redisUrlFromEnv } from "../../src/config/env.js";
 import { startAmazonSimulator } from "../../src/dev/simulators/amazon.js";
 import { startGoogleSimulator } from "../../src/dev/simulators/google.js";
 import { startMetaSimulator } from "../../src/dev/simulators/meta.js";
-import { connectRedis, whenRedisReady } from "../../src/infra/redis.js";
+import { connectRedis } from "../../src/infra/redis.js";
 import { prepareRun, type PreparedRun } from "../../src/pipeline/plan.js";
 import type { PublishEnvironment } from "../../src/pipeline/publish-environment.js";
 import { openPublishEnvironment } from "../../src/pipeline/publish-environment.js";
 import { runPublish, type PublishResult } from "../../src/pipeline/publish.js";
+import { runReconcile } from "../../src/pipeline/reconcile.js";
 import type { StateChoice } from "../../src/pipeline/run-request.js";
 import { propagateSale } from "../../src/pipeline/stock-publish.js";
 import { DEMO } from "../e2e/cli.js";
+import { REDIS_URL, UNDER_CI, redisProblem as probeRedis } from "../e2e/jobs-support.js";
 import { writeCalls, type ChannelName } from "../e2e/simulator-calls.js";
 import { deleteKeysUnder } from "../support/redis-keys.js";
 import { makeTempDir } from "../support/temp-dirs.js";
@@ -50,14 +51,9 @@ function catalogText(quantity: number): string {
     .concat("\n");
 }
 
-const redisUrl = redisUrlFromEnv() ?? "redis://127.0.0.1:6379";
-const probe = connectRedis(redisUrl, { name: "omnifeed-test-probe" });
-const redisProblem = await whenRedisReady(probe, 2_000).then(
-  () => undefined,
-  (error: Error) => error.message,
-);
-probe.disconnect();
-const underCi = ["true", "1"].includes(envValue("CI") ?? "");
+const redisUrl = REDIS_URL;
+const redisProblem = await probeRedis();
+const underCi = UNDER_CI;
 if (redisProblem && !underCi) console.warn(`[did not run] stock propagation on Redis — ${redisProblem}`);
 
 const backends: ("embedded" | "redis")[] =
@@ -228,6 +224,21 @@ describe.each(backends)("stock propagation of a sale (%s state)", (backend) => {
       expect.stringMatching(new RegExp(`^PATCH .*/${SOLD}$`)),
     ]);
     expect(await environment.stockHolds.held()).toEqual(new Map([[SOLD, 2]]));
+
+    // Reconcile compares with the held stock too: the pushed item is in step, not "drifted".
+    const reconciled = await runReconcile(run, {
+      store: environment.store,
+      workspace: "stock",
+      fix: false,
+      force: false,
+      maxShrink: 0.2,
+      limiterFor: environment.limiterFor,
+      stockHolds: environment.stockHolds,
+      workers: 0,
+    });
+    for (const channel of reconciled.channels) {
+      expect(channel.findings.filter((finding) => finding.sku === SOLD || finding.key === SOLD)).toEqual([]);
+    }
   });
 
   it("a catalog written after the sale, showing it, drops the hold", async () => {

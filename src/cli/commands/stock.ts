@@ -59,7 +59,8 @@ export function registerStock(program: Command, setExit: (code: ExitCode) => voi
       "\nExamples:\n" +
         "  omnifeed stock push --config omnifeed.config.yaml --sku TEE-ORG-WHI-S:2 --from amazon --order amazon/A1/123\n" +
         "  omnifeed stock push --config omnifeed.config.yaml --sku TEE-ORG-WHI-S --sku MUG-01\n" +
-        "Only items the channel already holds are updated; see docs/stock.md.\n" +
+        "Only items the channel already holds are updated; see docs/stock.md. The catalog is read only up to\n" +
+        "the SKUs, on this thread, from the store's API for a store: --workers and --from-start do not apply.\n" +
         "Exit codes: 0 done · 2 bad flags or settings · 3 a SKU is not in the catalog · 5 some updates failed",
     )
     .action(async (raw: unknown) => {
