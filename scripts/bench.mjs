@@ -21,6 +21,7 @@
 // (bulk) and WooCommerce (pages) simulators of scripts/bench/store-import.mjs (store-import).
 // Then the webhook receiver under load of scripts/bench/webhooks.mjs (webhooks: signed Shopify
 // deliveries for 20 s, every 2xx's job looked up in Redis afterwards).
+// The sale-to-other-channel stock latency of scripts/bench/stock-push.mjs (stock-push).
 // `--runs queue-overhead,hosted-feed` runs those two alone, without a catalog.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -67,6 +68,7 @@ const OTHER_RUNS = [
   "chunked-workers",
   "store-import",
   "webhooks",
+  "stock-push",
 ];
 const unknownRuns = onlyRuns.filter((id) => !SIZE_RUNS.includes(id) && !OTHER_RUNS.includes(id));
 if (unknownRuns.length > 0) {
@@ -356,6 +358,23 @@ if (wanted("chunked-workers")) {
     run.status === 0
       ? JSON.parse(readFileSync(join(BENCH, "chunked-workers.json"), "utf8"))
       : { failed: `exit ${run.status}` };
+}
+
+// Stock propagation (issue 10 §4): a sale to Google and Meta through their stock path, per sale.
+if (wanted("stock-push")) {
+  process.stderr.write("  stock push, sale to Google and Meta … ");
+  const run = spawnSync(process.execPath, [join(ROOT, "scripts/bench/stock-push.mjs")], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  results.stockPush =
+    run.status === 0
+      ? JSON.parse(run.stdout.toString())
+      : { failed: `exit ${run.status}: ${run.stderr.toString().trim().split("\n").at(-1)}` };
+  process.stderr.write(
+    results.stockPush.failed ??
+      `p50 ${results.stockPush.latencyMs.p50} ms, p95 ${results.stockPush.latencyMs.p95} ms\n`,
+  );
 }
 
 // Store catalogs (issue 9): 50,000 variants through Shopify bulk and WooCommerce pages, RSS flat.

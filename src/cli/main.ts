@@ -12,6 +12,7 @@ import { registerPublish } from "./commands/publish.js";
 import { registerValidate } from "./commands/validate.js";
 import { registerJobs } from "./commands/jobs.js";
 import { registerServe } from "./commands/serve.js";
+import { registerStock } from "./commands/stock.js";
 import { registerTracking } from "./commands/tracking.js";
 import { signalOwner } from "./signal-owner.js";
 import { EXIT, EXIT_CODES_HELP, exitCodeForKind, type ExitCode } from "./exit-codes.js";
@@ -34,6 +35,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerJobs(program, setExit);
   registerServe(program, setExit);
   registerTracking(program, setExit);
+  registerStock(program, setExit);
   registerConfig(program, setExit);
   registerCatalog(program, setExit);
   registerDev(program, setExit);

@@ -15,6 +15,7 @@ export const JOB_KINDS = [
   "publish",
   "reconcile",
   "webhook-event",
+  "stock",
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
@@ -26,6 +27,8 @@ export const LANE_OF: Readonly<Record<JobKind, Lane>> = {
   publish: "bulk",
   reconcile: "bulk",
   "webhook-event": "fast",
+  // A sale must reach the other channels before they oversell: bulk catalog work cannot starve it.
+  stock: "fast",
 };
 
 const Channels = z.array(ChannelIdSchema).min(1).optional();
@@ -71,6 +74,25 @@ export const ReconcilePayloadSchema = Base.extend({
   force: z.boolean().default(false),
 });
 
+/** `stock`: an imported order's sale, pushed to every other channel (pipeline/stock-publish.ts). */
+export const StockPayloadSchema = Base.extend({
+  /** Names the order (`amazon/<account>/<order id>`): its holds are recorded once. */
+  orderKey: z.string().min(1),
+  /** The channel the order came from; left out of the push. */
+  fromChannel: ChannelIdSchema.optional(),
+  sold: z
+    .array(
+      z.object({
+        sku: z.string().trim().min(1),
+        quantity: z.number().int().positive(),
+        line: z.string().min(1).optional(),
+      }),
+    )
+    .min(1),
+  /** When the sale reached the store (ms since epoch). */
+  soldAt: z.number().int().nonnegative().optional(),
+});
+
 export const PAYLOAD_SCHEMAS = {
   import: ImportPayloadSchema,
   "build-feeds": BuildFeedsPayloadSchema,
@@ -78,6 +100,7 @@ export const PAYLOAD_SCHEMAS = {
   publish: PublishPayloadSchema,
   reconcile: ReconcilePayloadSchema,
   "webhook-event": WebhookEventPayloadSchema,
+  stock: StockPayloadSchema,
 } as const satisfies Record<JobKind, z.ZodType>;
 
 export type PayloadOf<Kind extends JobKind> = z.infer<(typeof PAYLOAD_SCHEMAS)[Kind]>;
@@ -89,8 +112,10 @@ export function isJobKind(name: string): name is JobKind {
 
 /**
  * The identity of a piece of work: the same kind over the same channels is the same work, so it
- * is never queued twice while one is waiting (BullMQ deduplication by this id).
+ * is never queued twice while one is waiting (BullMQ deduplication by this id). Work about one
+ * thing (`stock`: an order) names it as `subject`, so two orders are two pieces of work.
  */
-export function workIdOf(kind: JobKind, channels: readonly string[] | undefined): string {
-  return `${kind}:${channels && channels.length > 0 ? [...channels].sort().join(",") : "all"}`;
+export function workIdOf(kind: JobKind, channels: readonly string[] | undefined, subject?: string): string {
+  const id = `${kind}:${channels && channels.length > 0 ? [...channels].sort().join(",") : "all"}`;
+  return subject === undefined ? id : `${id}:${subject}`;
 }

@@ -1,3 +1,4 @@
+import { OmnifeedError, isOmnifeedError } from "../core/errors.js";
 import type { ChannelId } from "../core/ids.js";
 import type { ExportOptions } from "../pipeline/export.js";
 import { openPublishEnvironment } from "../pipeline/publish-environment.js";
@@ -17,7 +18,8 @@ import { prepareRun } from "../pipeline/plan.js";
 import { runValidate } from "../pipeline/validate.js";
 import type { PayloadOf } from "./payloads.js";
 import type { JobReport } from "./run-record.js";
-import { importReport, publishReport, reconcileReport } from "./run-record.js";
+import { importReport, publishReport, reconcileReport, stockReport } from "./run-record.js";
+import { propagateSale } from "../pipeline/stock-publish.js";
 
 /**
  * The job processors: thin (STYLE.md rule 11). Each resolves its run from the worker's config
@@ -111,6 +113,7 @@ export async function publishChannels(
       force: request.force,
       maxShrink: request.maxShrink,
       limiterFor: environment.limiterFor,
+      stockHolds: environment.stockHolds,
       workers: request.workers,
       batchSize: request.batchSize,
       signal: context.signal,
@@ -136,6 +139,7 @@ export async function reconcileChannels(
       force: request.force,
       maxShrink: request.maxShrink,
       limiterFor: environment.limiterFor,
+      stockHolds: environment.stockHolds,
       workers: request.workers,
       batchSize: request.batchSize,
       signal: context.signal,
@@ -143,5 +147,51 @@ export async function reconcileChannels(
     return reconcileReport(result);
   } finally {
     await environment.close();
+  }
+}
+
+/** `stock`: an imported order's sale, pushed to every channel but the one it came from (fast lane). */
+export async function pushSaleStock(
+  payload: PayloadOf<"stock">,
+  context: ProcessorContext,
+): Promise<JobReport> {
+  const { request, run } = await publishRequest(context, { channels: payload.channels, force: false });
+  const environment = await openPublishEnvironment(request.state);
+  try {
+    const result = await pushUnlessLocked(() =>
+      propagateSale(
+        run,
+        {
+          sold: payload.sold,
+          orderKey: payload.orderKey,
+          fromChannel: payload.fromChannel,
+          soldAt: payload.soldAt,
+        },
+        {
+          store: environment.store,
+          stockHolds: environment.stockHolds,
+          workspace: request.state.workspace,
+          limiterFor: environment.limiterFor,
+          signal: context.signal,
+        },
+      ),
+    );
+    return stockReport(result);
+  } finally {
+    await environment.close();
+  }
+}
+
+/**
+ * A full publish of the same account holds its lock for as long as it sends; the sale's holds are
+ * recorded by then, so the push is tried again with backoff (`transient`) rather than given up
+ * (`conflict`): it sends what that publish, built before the sale, did not know.
+ */
+async function pushUnlessLocked<T>(push: () => Promise<T>): Promise<T> {
+  try {
+    return await push();
+  } catch (error) {
+    if (!isOmnifeedError(error, "conflict")) throw error;
+    throw new OmnifeedError("transient", `${error.message}; the stock push is tried again`);
   }
 }

@@ -73,7 +73,9 @@ export function openQueues(
       const channels = "channels" in data ? data.channels : undefined;
       const job = await byLane[lane].add(kind, data, {
         ...options,
-        deduplication: { id: workIdOf(kind, channels) },
+        deduplication: {
+          id: workIdOf(kind, channels, "orderKey" in data ? String(data.orderKey) : undefined),
+        },
       });
       return { id: job.id ?? "", lane };
     },

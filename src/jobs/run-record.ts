@@ -1,6 +1,7 @@
 import type { ExportResult } from "../pipeline/export.js";
 import type { PublishResult } from "../pipeline/publish.js";
 import type { ReconcileResult } from "../pipeline/reconcile.js";
+import type { StockPushResult } from "../pipeline/stock-publish.js";
 import type { ChannelSummary } from "../pipeline/run-report.js";
 import type { ValidateResult } from "../pipeline/validate.js";
 import type { ChannelRunStats, RunOutcome, RunPublishCounts } from "../sync/run-history.js";
@@ -111,6 +112,26 @@ export function reconcileReport(result: ReconcileResult): JobReport {
   return {
     outcome: result.status === "held" ? "held" : "succeeded",
     summary: findings.join(" · "),
+    channels,
+  };
+}
+
+export function stockReport(result: StockPushResult): JobReport {
+  const channels = result.channels.map((entry): ChannelRunStats => ({
+    ...emptyStats(entry.channel),
+    read: result.skus.length - result.missing.length,
+    publish: publishCountsOf(
+      { creates: 0, updates: entry.updates, deletes: 0, unchanged: entry.unchanged, deferred: 0 },
+      false,
+      entry.execution,
+    ),
+  }));
+  const failed = channels.some((entry) => (entry.publish?.failed ?? 0) > 0);
+  const missing = result.missing.length > 0 ? ` · not in the catalog: ${result.missing.join(", ")}` : "";
+  const skipped = result.skipped ? ` · ${result.skipped} left out (the sale's origin)` : "";
+  return {
+    outcome: failed ? "incomplete" : "succeeded",
+    summary: `stock of ${result.skus.join(", ")}: ${channels.map(describePublish).join(" · ")}${skipped}${missing}`,
     channels,
   };
 }

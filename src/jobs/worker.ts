@@ -12,7 +12,7 @@ import { DEFAULT_LANE_CONCURRENCY, bullPrefixOf, installationPrefixOf, queueName
 import type { JobKind } from "./payloads.js";
 import { LANE_OF, PAYLOAD_SCHEMAS, isJobKind } from "./payloads.js";
 import type { ProcessorContext } from "./processors.js";
-import { importCatalog, publishChannels, reconcileChannels } from "./processors.js";
+import { importCatalog, publishChannels, pushSaleStock, reconcileChannels } from "./processors.js";
 import type { JobQueues } from "./queues.js";
 import { openQueues } from "./queues.js";
 import { errorKindOf, retryDecisionFor } from "./retry-policy.js";
@@ -285,6 +285,8 @@ function runKind(
         environment.webhookHandler,
         context,
       );
+    case "stock":
+      return pushSaleStock(PAYLOAD_SCHEMAS.stock.parse(payload), context);
   }
 }
 

@@ -13,6 +13,7 @@ import type { CompiledMapping } from "../mapping/types.js";
 import type { SourceDecoder } from "../sources/registry.js";
 import { decoderFor } from "../sources/registry.js";
 import type { RecordBatch, SourceFormat } from "../sources/source.js";
+import { heldVariant } from "./held-stock.js";
 
 /**
  * The build: raw record batches → canonical products → per channel, items through the mapping and
@@ -23,6 +24,8 @@ export interface BuildSpec {
   source: { format: SourceFormat; options: unknown };
   /** Yield a record per variant and channel (typed values and section hashes), for publishing. */
   withRecords?: boolean;
+  /** Stock holds (adr/0028): SKU → units sold that the catalog may not show yet. Absent: none. */
+  holds?: Record<string, number>;
   channels: {
     id: ChannelId;
     mappingFile: string | undefined;
@@ -102,6 +105,7 @@ export function createBatchBuilder(
   decoder?: SourceDecoder,
 ): BatchBuilder {
   const source = decoder ?? decoderFor(spec.source.format);
+  const holds = spec.holds ? new Map(Object.entries(spec.holds)) : undefined;
   const sourceOptions = source.optionsSchema.parse(spec.source.options);
   const prepared: PreparedChannel[] = spec.channels.map((entry) => {
     const channel = channelById(entry.id);
@@ -129,7 +133,9 @@ export function createBatchBuilder(
     // Variant by variant, every channel in turn: the channels share the product's work (its
     // description stripped once, not three times).
     for (const { product, origin } of decoded.entries) {
-      product.variants.forEach((variant, index) => {
+      product.variants.forEach((read, index) => {
+        // Only a run with holds pays for the lookup (the 1M export has none).
+        const variant = holds ? heldVariant(read, holds.get(read.sku)) : read;
         const line = origin.variantLines[index] ?? origin.line;
         const where = origin.ids
           ? { file: origin.file, line, ref: `${origin.ids.product}/${origin.ids.variants[index] ?? "?"}` }
@@ -182,7 +188,7 @@ export function createBatchBuilder(
 }
 
 // Only an accepted item is published, so only it carries values and hashes.
-function recordOf(channel: Channel, item: ItemResult, line: number): PublishRecord {
+export function recordOf(channel: Channel, item: ItemResult, line: number): PublishRecord {
   const key = item.item === undefined ? "" : channel.keyOf(item.item);
   const record: PublishRecord = { key, sku: item.sku, line, status: item.status, issues: item.issues };
   if (item.status === "accepted" && item.item !== undefined) {

@@ -207,11 +207,16 @@ export function checkFeedSettings(run: PreparedRun): void {
 /** The serialisable description of the build that workers receive. */
 export function buildSpecOf(
   run: PreparedRun,
-  options: { withFeeds: boolean; withRecords?: boolean | undefined },
+  options: {
+    withFeeds: boolean;
+    withRecords?: boolean | undefined;
+    holds?: ReadonlyMap<string, number> | undefined;
+  },
 ): BuildSpec {
   return {
     source: { format: run.catalog.format, options: run.catalog.options },
     ...(options.withRecords ? { withRecords: true } : {}),
+    ...(options.holds && options.holds.size > 0 ? { holds: Object.fromEntries(options.holds) } : {}),
     channels: run.channels.map(({ channel, mappingFile, account, feeds }) => ({
       id: channel.id,
       mappingFile,

@@ -7,9 +7,11 @@ import { DeltaPlanner, deletesHeld } from "../sync/delta-plan.js";
 import type { ExecutionResult } from "../sync/publish-executor.js";
 import { PublishExecutor } from "../sync/publish-executor.js";
 import type { StateStore } from "../sync/state-store.js";
+import type { StockHolds } from "../sync/stock-holds.js";
 import type { ChannelAccount } from "./channel-accounts.js";
 import { openChannelAccounts } from "./channel-accounts.js";
 import { KeyRegistry } from "./key-registry.js";
+import { liveHolds } from "./live-holds.js";
 import type { PreparedRun } from "./plan.js";
 import type { RunSummary } from "./run-report.js";
 import { RunReport } from "./run-report.js";
@@ -42,6 +44,11 @@ export interface PublishOptions extends Omit<BuildRunOptions, "withFeeds" | "wit
   spoolDir?: string | undefined;
   /** Called once per channel when its plan is complete, before anything is sent. */
   onPlan?: ((plan: ChannelPlan) => void) | undefined;
+  /**
+   * Stock holds of recorded sales (adr/0028): those the catalog does not show yet are taken off
+   * before the transform, so this run does not put sold units back on the channels.
+   */
+  stockHolds?: StockHolds | undefined;
 }
 
 /** What will be sent to one channel account, or would be with `--dry-run`. */
@@ -103,6 +110,7 @@ export async function runPublish(run: PreparedRun, options: PublishOptions): Pro
   const signal = options.signal ?? new AbortController().signal;
   // Every account is checked (settings, secrets) before the catalog is read.
   const accounts = await openChannelAccounts(run, { ...options, signal });
+  const holds = options.stockHolds ? await liveHolds(run, options.stockHolds, now) : options.holds;
   const scopes = accounts.map((account) => account.scope);
   return withLocks(options.store, scopes, async () => {
     const runs: ChannelRun[] = [];
@@ -118,7 +126,7 @@ export async function runPublish(run: PreparedRun, options: PublishOptions): Pro
           examples: { creates: [], updates: [], deletes: [] },
         });
       }
-      return await publishAll(run, runs, options, { now, signal, started });
+      return await publishAll(run, runs, { ...options, holds }, { now, signal, started });
     } finally {
       await Promise.all(runs.map((entry) => entry.spool.dispose()));
     }

@@ -12,6 +12,8 @@ import type { PreparedRun } from "./plan.js";
 import { withLocks } from "./publish.js";
 import type { BuildRunOptions } from "./stream-build.js";
 import { streamBuild } from "./stream-build.js";
+import type { StockHolds } from "../sync/stock-holds.js";
+import { liveHolds } from "./live-holds.js";
 
 /**
  * `omnifeed reconcile`: reads what each channel holds and compares it with what the catalog
@@ -29,6 +31,8 @@ export interface ReconcileOptions extends Omit<BuildRunOptions, "withFeeds" | "w
   limiterFor: (key: string, limit: RateLimit) => RateLimiter;
   now?: number | undefined;
   spoolDir?: string | undefined;
+  /** Stock holds (adr/0028): what the catalog intends is its stock less the sales it does not show yet. */
+  stockHolds?: StockHolds | undefined;
 }
 
 export interface ChannelReconcileResult {
@@ -53,13 +57,14 @@ export async function runReconcile(run: PreparedRun, options: ReconcileOptions):
   const now = options.now ?? Date.now();
   const signal = options.signal ?? new AbortController().signal;
   const entries = await openChannelAccounts(run, { ...options, signal });
+  const holds = options.stockHolds ? await liveHolds(run, options.stockHolds, now) : options.holds;
   return withLocks(options.store, options.fix ? entries.map((entry) => entry.scope) : [], async () => {
     const reconcilers = await Promise.all(
       entries.map((entry) => Reconciler.load(entry.publisher, entry.context)),
     );
     const spools = await Promise.all(entries.map(() => ChangeSpool.create(options.spoolDir)));
     try {
-      await streamBuild(run, { ...options, withFeeds: false, withRecords: true }, async (output) => {
+      await streamBuild(run, { ...options, holds, withFeeds: false, withRecords: true }, async (output) => {
         for (const [index, entry] of entries.entries()) {
           const records = output.channels[entry.channel.id]?.records;
           if (!records || records.length === 0) continue;

@@ -19,6 +19,8 @@ export interface BuildRunOptions {
   withFeeds: boolean;
   /** Yield a publish record per variant and channel (typed values, section hashes). */
   withRecords?: boolean | undefined;
+  /** Stock holds to subtract before the channel transform (adr/0028): SKU → units sold. */
+  holds?: ReadonlyMap<string, number> | undefined;
   /** Stops reading and building; the run ends with the signal's reason. */
   signal?: AbortSignal | undefined;
   onProgress?: ((progress: Progress) => void) | undefined;
@@ -70,7 +72,11 @@ export async function buildBatches(
   consume: (output: BatchOutput) => Promise<void>,
 ): Promise<{ workers: number }> {
   const { totalBytes, workers } = await sizeOf(run, options.workers);
-  const spec = buildSpecOf(run, { withFeeds: options.withFeeds, withRecords: options.withRecords });
+  const spec = buildSpecOf(run, {
+    withFeeds: options.withFeeds,
+    withRecords: options.withRecords,
+    holds: options.holds,
+  });
   const mappings = new Map(run.channels.map(({ channel, mapping }) => [channel.id, mapping]));
   const onThisThread = () => inlineRunner(spec, mappings, run.catalog.source);
   const runner: BatchRunner =

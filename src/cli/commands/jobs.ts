@@ -218,6 +218,12 @@ export function registerJobs(program: Command, setExit: (code: ExitCode) => void
         const { isJobKind } = await import("../../jobs/payloads.js");
         const scheduled = installation.config.schedules?.[job];
         const kind = scheduled?.job ?? job;
+        if (kind === "stock") {
+          throw new OmnifeedError(
+            "config",
+            "a stock job carries a sale (queued by the order pipeline): push stock by hand with `omnifeed stock push --sku SKU[:sold]`",
+          );
+        }
         if (!isJobKind(kind) || kind === "build-chunk" || kind === "webhook-event") {
           const names = Object.keys(installation.config.schedules ?? {});
           throw new OmnifeedError(

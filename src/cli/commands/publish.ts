@@ -67,6 +67,7 @@ export function registerPublish(program: Command, setExit: (code: ExitCode) => v
           force: options.force,
           maxShrink: options.maxShrink,
           limiterFor: environment.limiterFor,
+          stockHolds: environment.stockHolds,
           workers: options.workers,
           batchSize: options.batchSize,
           onProgress: (update) => progress.update(update),
@@ -115,6 +116,7 @@ export function registerPublish(program: Command, setExit: (code: ExitCode) => v
           force: options.force,
           maxShrink: options.maxShrink,
           limiterFor: environment.limiterFor,
+          stockHolds: environment.stockHolds,
           workers: options.workers,
           batchSize: options.batchSize,
         });
