@@ -39,6 +39,8 @@ export interface OrderStore {
   addTracking?(fulfillmentId: string, tracking: { carrier: string; number: string }): Promise<void>;
   /** Orders the store holds for `key`, counted in the store itself. */
   countOrders(key: OrderKey): Promise<number>;
+  /** How a child process builds the same store from dist/ (test/orders/import-child.mjs). */
+  child: { kind: "file" | "shopify" | "woocommerce"; settings: Record<string, unknown>; secrets: Record<string, string> };
   teardown(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function fileOrderStore(): Promise<OrderStore> {
   return {
     name: "file",
     store,
+    child: { kind: "file", settings: { dir, catalog: { file: DEMO_CATALOG } }, secrets: {} },
     skus: ["TEE-ORG-WHI-S", "TEE-ORG-BLA-M"],
     async fulfill(storeOrderId, lines, tracking) {
       const entry = await readOutboxOrder(store.layout, storeOrderId);
@@ -89,14 +92,15 @@ export async function shopifyOrderStore(): Promise<OrderStore> {
     ORDERS_SHOPIFY_TOKEN: SHOPIFY_SIMULATOR_CREDENTIALS.accessToken,
     ORDERS_SHOPIFY_SECRET: SHOPIFY_SIMULATOR_CREDENTIALS.clientSecret,
   };
-  const options = ShopifyConnectionSchema.parse({
+  const settings = {
     shop_url: sim.url,
     access_token_env: "ORDERS_SHOPIFY_TOKEN",
     client_secret_env: "ORDERS_SHOPIFY_SECRET",
     currency: "USD",
     store_url: "https://shop.example",
     lookup_delay_ms: 10,
-  });
+  };
+  const options = ShopifyConnectionSchema.parse(settings);
   const store = createShopifyStore(options, { secret: (name) => secrets[name] });
   const orderOf = (storeOrderId: string) => {
     const order = sim.store.ordersById.get(Number(/(\d+)$/.exec(storeOrderId)?.[1]));
@@ -106,6 +110,7 @@ export async function shopifyOrderStore(): Promise<OrderStore> {
   return {
     name: "shopify",
     store,
+    child: { kind: "shopify", settings, secrets },
     skus: [skus[0]!, skus[1]!],
     fulfill(storeOrderId, lines, tracking) {
       const order = orderOf(storeOrderId);
@@ -143,12 +148,13 @@ export async function wooCommerceOrderStore(): Promise<OrderStore> {
     ORDERS_WOO_KEY: WOOCOMMERCE_SIMULATOR_CREDENTIALS.consumerKey,
     ORDERS_WOO_SECRET: WOOCOMMERCE_SIMULATOR_CREDENTIALS.consumerSecret,
   };
-  const connection = WooCommerceConnectionSchema.parse({
+  const settings = {
     url: sim.url,
     consumer_key_env: "ORDERS_WOO_KEY",
     consumer_secret_env: "ORDERS_WOO_SECRET",
     currency: "USD",
-  });
+  };
+  const connection = WooCommerceConnectionSchema.parse(settings);
   const store = createWooCommerceStore(connection, { secret: (name) => secrets[name] });
   const stocked = catalog
     .filter((product) => product.status === "active")
@@ -163,6 +169,7 @@ export async function wooCommerceOrderStore(): Promise<OrderStore> {
   return {
     name: "woocommerce",
     store,
+    child: { kind: "woocommerce", settings, secrets },
     skus: [stocked[0]!.sku, stocked[1]!.sku],
     async fulfill(storeOrderId, lines, tracking) {
       const order = sim.orders().find((candidate) => String(candidate.id) === storeOrderId)!;
