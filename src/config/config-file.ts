@@ -113,6 +113,30 @@ const StoresSchema = z
   })
   .describe("The merchant's stores (connection settings; secrets by environment variable or file).");
 
+/** `orders:` — where marketplace orders go and how their SKUs map (docs/orders.md). */
+export const OrdersSchema = z
+  .strictObject({
+    store: z
+      .enum(["file", "shopify", "woocommerce"])
+      .optional()
+      .describe("The store of `stores:` marketplace orders are imported into (default file)."),
+    sku_map: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "CSV marketplace_sku,store_sku[,marketplace]: for listings whose marketplace SKU differs from the store's.",
+      ),
+    ledger_file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "The embedded order ledger (state.backend embedded); default omnifeed-orders.sqlite beside the state file.",
+      ),
+  })
+  .describe("The order pipeline: marketplace orders into the store exactly once, tracking back out.");
+
 /** `catalog.store`: read the catalog from a store of `stores:` instead of a file. */
 const CatalogStoreSchema = z
   .enum(STORE_FORMATS)
@@ -175,6 +199,7 @@ export const ConfigFileSchema = z.strictObject({
     })
     .optional(),
   stores: StoresSchema.optional(),
+  orders: OrdersSchema.optional(),
   channels: z
     .strictObject({
       google: channelEntry(ACCOUNT_SCHEMAS.google).optional(),
@@ -465,6 +490,11 @@ export function resolvePaths(config: ConfigFile, base: string): ConfigFile {
       file: config.stores.file && { ...config.stores.file, dir: at(config.stores.file.dir) },
       ...(config.stores.shopify && { shopify: filesAt(config.stores.shopify, base) }),
       ...(config.stores.woocommerce && { woocommerce: filesAt(config.stores.woocommerce, base) }),
+    },
+    orders: config.orders && {
+      ...config.orders,
+      sku_map: at(config.orders.sku_map),
+      ledger_file: at(config.orders.ledger_file),
     },
     output: config.output && { ...config.output, dir: at(config.output.dir) },
     state: config.state && { ...config.state, file: at(config.state.file) },

@@ -23,7 +23,8 @@ export async function cancelOrder(key: OrderKey, context: OrderContext): Promise
     async () => {
       const record = await ledger.get(key);
       if (!record) return { key, outcome: "unknown_order" };
-      if (record.state === "cancelled") return { key, outcome: "already_cancelled", storeOrderId: record.storeOrderId };
+      if (record.state === "cancelled")
+        return { key, outcome: "already_cancelled", storeOrderId: record.storeOrderId };
       const at = context.clock().toISOString();
       const storeContext = storeContextOf(context);
       let storeOrderId = record.storeOrderId;
@@ -33,7 +34,9 @@ export async function cancelOrder(key: OrderKey, context: OrderContext): Promise
       let note: string | undefined;
       if (storeOrderId === undefined) {
         note = "the store never had the order";
-      } else if (record.shipments.some((shipment) => shipment.state === "sent" || shipment.state === "confirmed")) {
+      } else if (
+        record.shipments.some((shipment) => shipment.state === "sent" || shipment.state === "confirmed")
+      ) {
         note = "already shipped: the store order is kept";
       } else {
         try {

@@ -35,7 +35,9 @@ export function shipmentLines(
       left -= take;
     }
     if (left > 0) {
-      return { reason: `the shipment carries ${left} more of SKU ${wanted.sku} than the order has left to ship` };
+      return {
+        reason: `the shipment carries ${left} more of SKU ${wanted.sku} than the order has left to ship`,
+      };
     }
   }
   return { lines };
@@ -84,7 +86,14 @@ export async function recordShipment(shipment: Shipment, context: OrderContext):
       const deadline = record.order.shipBy;
       const entry: ShipmentRecord =
         "reason" in mapped
-          ? { shipmentId: shipment.shipmentId, state: "rejected", lines: [], attempts: 0, lastError: mapped.reason, ...tracking }
+          ? {
+              shipmentId: shipment.shipmentId,
+              state: "rejected",
+              lines: [],
+              attempts: 0,
+              lastError: mapped.reason,
+              ...tracking,
+            }
           : {
               shipmentId: shipment.shipmentId,
               state: "waiting",
@@ -127,6 +136,9 @@ export async function collectShipments(context: OrderContext): Promise<CollectRe
 }
 
 /** A verified store webhook: shipments are recorded; other events need nothing from the ledger. */
-export async function handleStoreEvent(event: StoreEvent, context: OrderContext): Promise<RecordedShipment | undefined> {
+export async function handleStoreEvent(
+  event: StoreEvent,
+  context: OrderContext,
+): Promise<RecordedShipment | undefined> {
   return event.type === "shipment" ? recordShipment(event.shipment, context) : undefined;
 }

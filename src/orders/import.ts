@@ -42,7 +42,10 @@ export async function importOrder(key: OrderKey, context: OrderContext): Promise
     key,
     async () => {
       const record = await ledger.get(key);
-      if (!record) throw new OmnifeedError("not_found", "the order ledger holds no such order", { where: orderKeyText(key) });
+      if (!record)
+        throw new OmnifeedError("not_found", "the order ledger holds no such order", {
+          where: orderKeyText(key),
+        });
       if (record.state === "imported") {
         return { key, outcome: "already_imported", storeOrderId: record.storeOrderId, sold: [] };
       }
@@ -67,7 +70,12 @@ export async function importOrder(key: OrderKey, context: OrderContext): Promise
       } catch (error) {
         if (isOmnifeedError(error, "rejected") || isOmnifeedError(error, "config")) {
           const unmatched = isSkuRefusal(error.message);
-          await ledger.put({ ...importing, state: unmatched ? "unmatched" : "failed", reason: error.message, updatedAt: now() });
+          await ledger.put({
+            ...importing,
+            state: unmatched ? "unmatched" : "failed",
+            reason: error.message,
+            updatedAt: now(),
+          });
           return { key, outcome: unmatched ? "unmatched" : "failed", reason: error.message, sold: [] };
         }
         // Left `importing`, with why: the next attempt's store lookup settles whether it was created.
@@ -76,7 +84,8 @@ export async function importOrder(key: OrderKey, context: OrderContext): Promise
         throw error;
       }
       const sold = soldLinesOf(lines);
-      const { reason: _reason, ...rest } = importing;
+      const rest: OrderRecord = { ...importing };
+      delete rest.reason;
       await ledger.put({
         ...rest,
         state: "imported",
@@ -87,7 +96,13 @@ export async function importOrder(key: OrderKey, context: OrderContext): Promise
         sold,
         updatedAt: now(),
       });
-      return { key, outcome: "imported", storeOrderId: ref.storeOrderId, found: ref.outcome === "found" || undefined, sold };
+      return {
+        key,
+        outcome: "imported",
+        storeOrderId: ref.storeOrderId,
+        found: ref.outcome === "found" || undefined,
+        sold,
+      };
     },
     context.lock,
   );

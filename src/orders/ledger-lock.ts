@@ -20,7 +20,10 @@ export function newLockToken(): string {
 
 export interface OrderLockSteps {
   /** Takes the lock if free or lapsed; else returns the holder's token when known. */
-  take(token: string, ttlMs: number): Promise<{ taken: true } | { taken: false; holder?: string | undefined }>;
+  take(
+    token: string,
+    ttlMs: number,
+  ): Promise<{ taken: true } | { taken: false; holder?: string | undefined }>;
   /** Extends the lock if still ours; false when it lapsed and another took it. */
   renew(token: string, ttlMs: number): Promise<boolean>;
   release(token: string): Promise<void>;
@@ -34,7 +37,8 @@ export async function runWithOrderLock<T>(
 ): Promise<T> {
   const ttlMs = options.ttlMs ?? DEFAULT_ORDER_LOCK_TTL_MS;
   const waitMs = options.waitMs ?? DEFAULT_ORDER_LOCK_WAIT_MS;
-  if (!(ttlMs >= 100)) throw new OmnifeedError("config", `order lock ttl must be at least 100 ms (got ${ttlMs})`);
+  if (!(ttlMs >= 100))
+    throw new OmnifeedError("config", `order lock ttl must be at least 100 ms (got ${ttlMs})`);
   const token = newLockToken();
   const deadline = Date.now() + waitMs;
   for (let attempt = 0; ; attempt += 1) {
@@ -43,9 +47,13 @@ export async function runWithOrderLock<T>(
     const left = deadline - Date.now();
     if (left <= 0) {
       const holder = result.holder ? ` (held by pid ${result.holder.split("#")[0]})` : "";
-      throw new OmnifeedError("conflict", `another worker is handling this order${holder}; waited ${waitMs} ms`, {
-        where: name,
-      });
+      throw new OmnifeedError(
+        "conflict",
+        `another worker is handling this order${holder}; waited ${waitMs} ms`,
+        {
+          where: name,
+        },
+      );
     }
     const ceiling = Math.min(250, 20 * 2 ** attempt);
     await sleep(Math.min(left, ceiling / 2 + Math.random() * (ceiling / 2)));
@@ -71,7 +79,9 @@ export async function runWithOrderLock<T>(
     await renewing;
     if (lost) {
       // The store-side lookup still keeps the store at one order; the caller retries and finds it.
-      throw new OmnifeedError("conflict", "the order lock lapsed while the order was handled", { where: name });
+      throw new OmnifeedError("conflict", "the order lock lapsed while the order was handled", {
+        where: name,
+      });
     }
     return value;
   } finally {

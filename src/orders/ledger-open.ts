@@ -3,7 +3,8 @@ import type { OrderLedger } from "./ledger.js";
 import { RedisOrderLedger } from "./ledger-redis.js";
 
 /** Where the ledger lives: the embedded file (CLI runs) or Redis shared by workers. */
-export type OpenLedgerOptions = { backend: "embedded"; file: string } | { backend: "redis"; url: string; prefix: string };
+export type OpenLedgerOptions =
+  { backend: "embedded"; file: string } | { backend: "redis"; url: string; prefix: string };
 
 /** Opens the ledger; an unreachable Redis fails here with one clear `transient` error. */
 export async function openOrderLedger(options: OpenLedgerOptions): Promise<OrderLedger> {

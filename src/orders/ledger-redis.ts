@@ -77,7 +77,8 @@ export class RedisOrderLedger implements OrderLedger {
     }
     if (isOpen(record)) multi.sadd(this.openSet, text);
     else multi.srem(this.openSet, text);
-    if (record.store && record.storeOrderId) multi.hset(this.storeIndex, `${record.store}\n${record.storeOrderId}`, text);
+    if (record.store && record.storeOrderId)
+      multi.hset(this.storeIndex, `${record.store}\n${record.storeOrderId}`, text);
     const results = await this.call(() => multi.exec());
     for (const [error] of results ?? []) if (error) throw redisFailure(this.redis, error);
   }
@@ -103,7 +104,9 @@ export class RedisOrderLedger implements OrderLedger {
       } while (cursor !== "0");
       return;
     }
-    const sets = filter.openOnly ? [this.openSet] : (filter.states ?? []).map((state) => this.stateSet(state));
+    const sets = filter.openOnly
+      ? [this.openSet]
+      : (filter.states ?? []).map((state) => this.stateSet(state));
     for (const set of sets) {
       let cursor = "0";
       do {
@@ -147,10 +150,12 @@ export class RedisOrderLedger implements OrderLedger {
     const redis = this.redis;
     const steps: OrderLockSteps = {
       take: async (token, ttlMs) => {
-        if ((await this.call(() => redis.set(lockKey, token, "PX", ttlMs, "NX"))) === "OK") return { taken: true };
+        if ((await this.call(() => redis.set(lockKey, token, "PX", ttlMs, "NX"))) === "OK")
+          return { taken: true };
         return { taken: false, holder: (await this.call(() => redis.get(lockKey))) ?? undefined };
       },
-      renew: async (token, ttlMs) => (await this.call(() => redis.eval(RENEW_LUA, 1, lockKey, token, ttlMs))) === 1,
+      renew: async (token, ttlMs) =>
+        (await this.call(() => redis.eval(RENEW_LUA, 1, lockKey, token, ttlMs))) === 1,
       release: async (token) => {
         await this.call(() => redis.eval(RELEASE_LUA, 1, lockKey, token));
       },

@@ -30,7 +30,13 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS order_leases (key TEXT PRIMARY KEY, token TEXT NOT NULL, expires_at INTEGER NOT NULL);
 `;
 
-const PERMANENT_CODES = new Set(["SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_FULL", "SQLITE_READONLY", "SQLITE_CANTOPEN"]);
+const PERMANENT_CODES = new Set([
+  "SQLITE_CORRUPT",
+  "SQLITE_NOTADB",
+  "SQLITE_FULL",
+  "SQLITE_READONLY",
+  "SQLITE_CANTOPEN",
+]);
 
 /** The embedded order ledger name, next to the publishing state file. */
 export const EMBEDDED_LEDGER_FILE = "omnifeed-orders.sqlite";
@@ -58,7 +64,9 @@ export class SqliteOrderLedger implements OrderLedger {
     try {
       db = new Database(file);
     } catch (error) {
-      throw new OmnifeedError("config", `cannot open the order ledger: ${(error as Error).message}`, { where: file });
+      throw new OmnifeedError("config", `cannot open the order ledger: ${(error as Error).message}`, {
+        where: file,
+      });
     }
     try {
       db.pragma("journal_mode = WAL");
@@ -67,7 +75,9 @@ export class SqliteOrderLedger implements OrderLedger {
       db.exec(SCHEMA);
     } catch (error) {
       db.close();
-      throw new OmnifeedError("config", `not a usable order ledger: ${(error as Error).message}`, { where: file });
+      throw new OmnifeedError("config", `not a usable order ledger: ${(error as Error).message}`, {
+        where: file,
+      });
     }
     return new SqliteOrderLedger(db, file);
   }
@@ -88,7 +98,9 @@ export class SqliteOrderLedger implements OrderLedger {
       openPage: db.prepare<[string, number], { key: string; state: string; open: number; record: string }>(
         "SELECT key, state, open, record FROM orders WHERE open = 1 AND key > ? ORDER BY key LIMIT ?",
       ),
-      counts: db.prepare<[], { state: string; n: number }>("SELECT state, count(*) AS n FROM orders GROUP BY state"),
+      counts: db.prepare<[], { state: string; n: number }>(
+        "SELECT state, count(*) AS n FROM orders GROUP BY state",
+      ),
       checkpoint: db.prepare<[string], { value: string }>("SELECT value FROM checkpoints WHERE name = ?"),
       setCheckpoint: db.prepare<[string, string]>(
         "INSERT INTO checkpoints (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
@@ -179,13 +191,15 @@ export class SqliteOrderLedger implements OrderLedger {
             .transaction(() => {
               const now = Date.now();
               const row = lease.get(text);
-              if (row !== undefined && row.expires_at > now) return { taken: false as const, holder: row.token };
+              if (row !== undefined && row.expires_at > now)
+                return { taken: false as const, holder: row.token };
               leaseSet.run(text, token, now + ttlMs);
               return { taken: true as const };
             })
             .immediate(),
         ),
-      renew: (token, ttlMs) => this.guard(() => leaseRenew.run(Date.now() + ttlMs, text, token).changes === 1),
+      renew: (token, ttlMs) =>
+        this.guard(() => leaseRenew.run(Date.now() + ttlMs, text, token).changes === 1),
       release: (token) =>
         this.guard(() => {
           leaseRelease.run(text, token);
@@ -207,7 +221,10 @@ export class SqliteOrderLedger implements OrderLedger {
       const code = (error as { code?: unknown }).code;
       const kind = typeof code === "string" && PERMANENT_CODES.has(code) ? "config" : "transient";
       return Promise.reject(
-        new OmnifeedError(kind, `order ledger: ${(error as Error).message}`, { where: this.where, cause: error }),
+        new OmnifeedError(kind, `order ledger: ${(error as Error).message}`, {
+          where: this.where,
+          cause: error,
+        }),
       );
     }
   }

@@ -14,7 +14,14 @@ import { OrderKeySchema, OrderSchema, orderKeyText, type Order, type OrderKey } 
  * holds both to it.
  */
 
-export const ORDER_STATES = ["received", "unmatched", "importing", "imported", "failed", "cancelled"] as const;
+export const ORDER_STATES = [
+  "received",
+  "unmatched",
+  "importing",
+  "imported",
+  "failed",
+  "cancelled",
+] as const;
 export type OrderState = (typeof ORDER_STATES)[number];
 
 export const SHIPMENT_STATES = ["waiting", "sent", "confirmed", "rejected"] as const;
@@ -34,7 +41,9 @@ export const ShipmentRecordSchema = z.object({
   shipmentId: z.string().min(1),
   state: z.enum(SHIPMENT_STATES),
   /** The marketplace lines and quantities in this package (mapped from the store's SKUs). */
-  lines: z.array(z.object({ lineId: z.string().min(1), sku: SkuSchema, quantity: z.number().int().positive() })),
+  lines: z.array(
+    z.object({ lineId: z.string().min(1), sku: SkuSchema, quantity: z.number().int().positive() }),
+  ),
   carrier: z.string().optional(),
   trackingNumber: z.string().optional(),
   trackingUrl: z.string().optional(),
@@ -139,10 +148,12 @@ export function shippedQuantities(
   const byLine = new Map<string, number>();
   for (const shipment of record.shipments) {
     if (shipment.shipmentId === except || !states.includes(shipment.state)) continue;
-    for (const line of shipment.lines) byLine.set(line.lineId, (byLine.get(line.lineId) ?? 0) + line.quantity);
+    for (const line of shipment.lines)
+      byLine.set(line.lineId, (byLine.get(line.lineId) ?? 0) + line.quantity);
   }
   let remaining = 0;
-  for (const line of record.order.lines) remaining += Math.max(0, line.quantity - (byLine.get(line.lineId) ?? 0));
+  for (const line of record.order.lines)
+    remaining += Math.max(0, line.quantity - (byLine.get(line.lineId) ?? 0));
   return { byLine, remaining };
 }
 
@@ -169,9 +180,13 @@ export function decodeRecord(text: string, where: string): OrderRecord {
   const parsed = OrderRecordSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new OmnifeedError("config", `an order ledger record is damaged: ${issue.path.join(".")}: ${issue.message}`, {
-      where,
-    });
+    throw new OmnifeedError(
+      "config",
+      `an order ledger record is damaged: ${issue.path.join(".")}: ${issue.message}`,
+      {
+        where,
+      },
+    );
   }
   return parsed.data;
 }

@@ -20,7 +20,10 @@ export function matchLines(order: Order, skuMap: SkuMap): LedgerLine[] {
 /** The order as the store must create it: the same order with its lines' SKUs in the store's terms. */
 export function storeOrderOf(order: Order, lines: readonly LedgerLine[]): Order {
   const byLine = new Map(lines.map((line) => [line.lineId, line.sku]));
-  return { ...order, lines: order.lines.map((line) => ({ ...line, sku: byLine.get(line.lineId) ?? line.sku })) };
+  return {
+    ...order,
+    lines: order.lines.map((line) => ({ ...line, sku: byLine.get(line.lineId) ?? line.sku })),
+  };
 }
 
 /** The store's refusal says a SKU is not sold: the order waits for the SKU map or the catalog. */

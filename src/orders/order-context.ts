@@ -14,6 +14,9 @@ export interface OrderContext {
   lock?: LedgerLockOptions | undefined;
 }
 
-export function storeContextOf(context: OrderContext): { clock: () => Date; signal?: AbortSignal | undefined } {
+export function storeContextOf(context: OrderContext): {
+  clock: () => Date;
+  signal?: AbortSignal | undefined;
+} {
   return { clock: context.clock, signal: context.signal };
 }

@@ -61,8 +61,11 @@ export function formatOrderStatus(status: OrderStatus): string {
   ];
   for (const item of status.unmatched) lines.push(`  unmatched ${item.order}: ${item.reason}`);
   for (const item of status.failed) lines.push(`  failed ${item.order}: ${item.reason}`);
-  lines.push(`tracking: ${status.trackingWaiting} waiting, ${status.trackingRejected.length} rejected, ${status.overdue.length} overdue`);
-  for (const item of status.trackingRejected) lines.push(`  rejected ${item.order} shipment ${item.shipmentId}: ${item.reason}`);
+  lines.push(
+    `tracking: ${status.trackingWaiting} waiting, ${status.trackingRejected.length} rejected, ${status.overdue.length} overdue`,
+  );
+  for (const item of status.trackingRejected)
+    lines.push(`  rejected ${item.order} shipment ${item.shipmentId}: ${item.reason}`);
   for (const item of status.overdue) lines.push(`  overdue ${overdueText(item)}`);
   return lines.join("\n");
 }

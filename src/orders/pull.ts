@@ -39,7 +39,11 @@ export async function receiveOrder(order: Order, context: OrderContext): Promise
             ...fresh,
             state: "cancelled",
             reason: "cancelled on the marketplace before import",
-            cancellation: { at: now.toISOString(), storeCancelled: false, note: "the store never had the order" },
+            cancellation: {
+              at: now.toISOString(),
+              storeCancelled: false,
+              note: "the store never had the order",
+            },
           });
           return { key, isNew: true, next: "none" };
         }
@@ -107,7 +111,11 @@ export async function pullOrders(marketplace: Marketplace, context: OrderContext
     result.pages += 1;
   }
   for (const key of toCancel) result.cancels.push(await cancelOrder(key, context));
-  await importPending(context, result, (key) => key.marketplace === marketplace.id && key.account === marketplace.account);
+  await importPending(
+    context,
+    result,
+    (key) => key.marketplace === marketplace.id && key.account === marketplace.account,
+  );
   return result;
 }
 

@@ -26,7 +26,12 @@ export interface OverdueItem {
 }
 
 export interface TrackingResult {
-  pushed: { key: OrderKey; shipmentId: string; outcome: "sent" | "already_sent"; lines: ShipmentRecord["lines"] }[];
+  pushed: {
+    key: OrderKey;
+    shipmentId: string;
+    outcome: "sent" | "already_sent";
+    lines: ShipmentRecord["lines"];
+  }[];
   confirmed: { key: OrderKey; shipmentId: string }[];
   rejected: { key: OrderKey; shipmentId: string; reason: string }[];
   /** Transient failures and 429s: tried again after `nextAttemptAt`. */
@@ -48,9 +53,18 @@ const MAX_BACKOFF_MS = 3_600_000;
  * past the order's ship-by date and not confirmed is reported as overdue. Safe to run twice.
  */
 export async function pushTracking(context: TrackingContext): Promise<TrackingResult> {
-  const result: TrackingResult = { pushed: [], confirmed: [], rejected: [], deferred: [], waiting: 0, overdue: [], skipped: [] };
+  const result: TrackingResult = {
+    pushed: [],
+    confirmed: [],
+    rejected: [],
+    deferred: [],
+    waiting: 0,
+    overdue: [],
+    skipped: [],
+  };
   const keys: OrderKey[] = [];
-  for await (const page of context.ledger.list({ openOnly: true })) for (const record of page) keys.push(record.key);
+  for await (const page of context.ledger.list({ openOnly: true }))
+    for (const record of page) keys.push(record.key);
   for (const key of keys) {
     const marketplace = context.marketplaceOf(key);
     if (!marketplace) {
@@ -64,7 +78,12 @@ export async function pushTracking(context: TrackingContext): Promise<TrackingRe
   return result;
 }
 
-async function pushOrder(key: OrderKey, marketplace: Marketplace, context: TrackingContext, result: TrackingResult): Promise<void> {
+async function pushOrder(
+  key: OrderKey,
+  marketplace: Marketplace,
+  context: TrackingContext,
+  result: TrackingResult,
+): Promise<void> {
   const record = await context.ledger.get(key);
   if (!record) return;
   const now = context.clock();
@@ -75,7 +94,10 @@ async function pushOrder(key: OrderKey, marketplace: Marketplace, context: Track
       shipments.push(shipment);
       continue;
     }
-    if (!shipment.trackingNumber || (shipment.nextAttemptAt !== undefined && shipment.nextAttemptAt > now.toISOString())) {
+    if (
+      !shipment.trackingNumber ||
+      (shipment.nextAttemptAt !== undefined && shipment.nextAttemptAt > now.toISOString())
+    ) {
       result.waiting += 1;
       shipments.push(shipment);
       continue;
@@ -95,7 +117,9 @@ async function pushOrder(key: OrderKey, marketplace: Marketplace, context: Track
         },
         marketplaceContext,
       );
-      const { lastError: _error, nextAttemptAt: _next, ...rest } = shipment;
+      const rest: ShipmentRecord = { ...shipment };
+      delete rest.lastError;
+      delete rest.nextAttemptAt;
       shipments.push({
         ...rest,
         state: "sent",
@@ -105,7 +129,12 @@ async function pushOrder(key: OrderKey, marketplace: Marketplace, context: Track
         ...(answer.carrierName !== undefined && { carrierName: answer.carrierName }),
         ...(answer.reference !== undefined && { reference: answer.reference }),
       });
-      result.pushed.push({ key, shipmentId: shipment.shipmentId, outcome: answer.outcome, lines: shipment.lines });
+      result.pushed.push({
+        key,
+        shipmentId: shipment.shipmentId,
+        outcome: answer.outcome,
+        lines: shipment.lines,
+      });
     } catch (error) {
       if (!isOmnifeedError(error)) throw error;
       if (error.kind === "rejected" || error.kind === "not_found") {
@@ -148,14 +177,23 @@ export function overdueOf(record: OrderRecord, now: Date): OverdueItem[] {
   if (!deadline || deadline >= now.toISOString() || record.state === "cancelled") return [];
   const items: OverdueItem[] = record.shipments
     .filter((shipment) => shipment.state === "waiting" || shipment.state === "sent")
-    .map((shipment) => ({ key: record.key, shipmentId: shipment.shipmentId, deadline, state: shipment.state }));
-  if (record.state === "imported" && shippedQuantities(record, ["waiting", "sent", "confirmed"]).remaining > 0)
+    .map((shipment) => ({
+      key: record.key,
+      shipmentId: shipment.shipmentId,
+      deadline,
+      state: shipment.state,
+    }));
+  if (
+    record.state === "imported" &&
+    shippedQuantities(record, ["waiting", "sent", "confirmed"]).remaining > 0
+  )
     items.push({ key: record.key, deadline, state: "not_shipped" });
   return items;
 }
 
 /** `amazon/A1/123 shipment F1 (sent) due 2026-12-01T…` */
 export function overdueText(item: OverdueItem): string {
-  const what = item.shipmentId === undefined ? "nothing shipped" : `shipment ${item.shipmentId} ${item.state}`;
+  const what =
+    item.shipmentId === undefined ? "nothing shipped" : `shipment ${item.shipmentId} ${item.state}`;
   return `${orderKeyText(item.key)}: ${what}, due ${item.deadline}`;
 }

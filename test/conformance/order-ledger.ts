@@ -63,7 +63,8 @@ export function describeOrderLedger(name: string, open: () => Promise<OpenedLedg
       await ledger.put({ ...newRecord(order("L-2"), NOW), state: "unmatched", reason: "SKU X not sold" });
       const listed = async (states: OrderRecord["state"][]) => {
         const ids: string[] = [];
-        for await (const page of ledger.list({ states }, 1)) ids.push(...page.map((record) => String(record.key.orderId)));
+        for await (const page of ledger.list({ states }, 1))
+          ids.push(...page.map((record) => String(record.key.orderId)));
         return ids.filter((id) => id.startsWith("L-")).sort();
       };
       expect(await listed(["received"])).toEqual(["L-1", "L-3"]);
@@ -92,7 +93,8 @@ export function describeOrderLedger(name: string, open: () => Promise<OpenedLedg
       await ledger.put(shipped);
       await ledger.put({ ...newRecord(order("O-open"), NOW), state: "imported" });
       const open: string[] = [];
-      for await (const page of ledger.list({ openOnly: true })) open.push(...page.map((record) => String(record.key.orderId)));
+      for await (const page of ledger.list({ openOnly: true }))
+        open.push(...page.map((record) => String(record.key.orderId)));
       expect(open).toContain("O-open");
       expect(open).not.toContain("O-done");
     });
@@ -121,7 +123,9 @@ export function describeOrderLedger(name: string, open: () => Promise<OpenedLedg
           events.push("first out");
         });
         await sleep(50);
-        const refused = await other.withOrderLock(key("K-1"), () => Promise.resolve(), { waitMs: 100 }).catch((error: unknown) => error);
+        const refused = await other
+          .withOrderLock(key("K-1"), () => Promise.resolve(), { waitMs: 100 })
+          .catch((error: unknown) => error);
         expect(isOmnifeedError(refused, "conflict")).toBe(true);
         const second = other.withOrderLock(key("K-1"), () => {
           events.push("second");

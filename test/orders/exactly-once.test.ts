@@ -26,7 +26,11 @@ for (const [name, open] of Object.entries(ORDER_STORES)) {
       next += 1;
       return marketplace.place(orderOf(`${name.toUpperCase()}-${Date.now()}-${next}`, lines));
     };
-    const keyOf = (order: { marketplace: OrderKey["marketplace"]; account: OrderKey["account"]; orderId: OrderKey["orderId"] }): OrderKey => ({
+    const keyOf = (order: {
+      marketplace: OrderKey["marketplace"];
+      account: OrderKey["account"];
+      orderId: OrderKey["orderId"];
+    }): OrderKey => ({
       marketplace: order.marketplace,
       account: order.account,
       orderId: order.orderId,
@@ -56,8 +60,14 @@ for (const [name, open] of Object.entries(ORDER_STORES)) {
       const order = place([{ sku: target.skus[1], quantity: 2 }]);
       const workers = [redis.ledger, await redis.another(), await redis.another()];
       await receiveOrder(order, orderContext(workers[0]!, target.store));
-      const results = await Promise.all(workers.map((ledger) => importOrder(keyOf(order), orderContext(ledger, target.store))));
-      expect(results.map((result) => result.outcome).sort()).toEqual(["already_imported", "already_imported", "imported"]);
+      const results = await Promise.all(
+        workers.map((ledger) => importOrder(keyOf(order), orderContext(ledger, target.store))),
+      );
+      expect(results.map((result) => result.outcome).sort()).toEqual([
+        "already_imported",
+        "already_imported",
+        "imported",
+      ]);
       expect(await target.countOrders(keyOf(order))).toBe(1);
       const record = await redis.ledger.get(keyOf(order));
       expect(record?.state).toBe("imported");
@@ -65,12 +75,22 @@ for (const [name, open] of Object.entries(ORDER_STORES)) {
     });
 
     it("two overlapping polls of the same marketplace → each order once", async () => {
-      const orders = [place([{ sku: target.skus[0] }]), place([{ sku: target.skus[1] }]), place([{ sku: target.skus[0] }])];
+      const orders = [
+        place([{ sku: target.skus[0] }]),
+        place([{ sku: target.skus[1] }]),
+        place([{ sku: target.skus[0] }]),
+      ];
       const [a, b] = [await redis.another(), await redis.another()];
-      const results = await Promise.all([a, b].map((ledger) => pullOrders(marketplace, orderContext(ledger, target.store))));
+      const results = await Promise.all(
+        [a, b].map((ledger) => pullOrders(marketplace, orderContext(ledger, target.store))),
+      );
       for (const order of orders) expect(await target.countOrders(keyOf(order))).toBe(1);
-      const imported = results.flatMap((result) => result.imports).filter((result) => result.outcome === "imported");
-      expect(imported.map((result) => result.key.orderId).sort()).toEqual(expect.arrayContaining(orders.map((order) => order.orderId)));
+      const imported = results
+        .flatMap((result) => result.imports)
+        .filter((result) => result.outcome === "imported");
+      expect(imported.map((result) => result.key.orderId).sort()).toEqual(
+        expect.arrayContaining(orders.map((order) => order.orderId)),
+      );
       expect(new Set(imported.map((result) => result.key.orderId)).size).toBe(imported.length);
     });
 
@@ -86,7 +106,9 @@ for (const [name, open] of Object.entries(ORDER_STORES)) {
         },
       };
       await receiveOrder(order, orderContext(redis.ledger, timingOut));
-      const first = await importOrder(keyOf(order), orderContext(redis.ledger, timingOut)).catch((error: unknown) => error);
+      const first = await importOrder(keyOf(order), orderContext(redis.ledger, timingOut)).catch(
+        (error: unknown) => error,
+      );
       expect(first).toBeInstanceOf(OmnifeedError);
       expect((await redis.ledger.get(keyOf(order)))?.state).toBe("importing");
       const second = await importOrder(keyOf(order), orderContext(redis.ledger, timingOut));
@@ -100,7 +122,13 @@ for (const [name, open] of Object.entries(ORDER_STORES)) {
         process.execPath,
         [
           CHILD,
-          JSON.stringify({ store: target.child, redisUrl: REDIS_URL, prefix: redis.prefix, order: OrderSchema.parse(order), ttlMs: 1000 }),
+          JSON.stringify({
+            store: target.child,
+            redisUrl: REDIS_URL,
+            prefix: redis.prefix,
+            order: OrderSchema.parse(order),
+            ttlMs: 1000,
+          }),
         ],
         { stdio: ["ignore", "pipe", "pipe"] },
       );
@@ -108,7 +136,9 @@ for (const [name, open] of Object.entries(ORDER_STORES)) {
       let err = "";
       child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
       child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-      const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, killed) => resolve(killed)));
+      const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+        child.on("exit", (_code, killed) => resolve(killed)),
+      );
       expect(signal, err).toBe("SIGKILL");
       expect(out).toContain('"outcome":"created"');
       expect(await target.countOrders(keyOf(order))).toBe(1);

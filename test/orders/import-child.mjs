@@ -34,7 +34,13 @@ const store = {
   },
 };
 const ledger = await openOrderLedger({ backend: "redis", url: input.redisUrl, prefix: input.prefix });
-const context = { ledger, store, skuMap: EMPTY_SKU_MAP, clock: () => new Date(), lock: { ttlMs: input.ttlMs } };
+const context = {
+  ledger,
+  store,
+  skuMap: EMPTY_SKU_MAP,
+  clock: () => new Date(),
+  lock: { ttlMs: input.ttlMs },
+};
 const order = OrderSchema.parse(input.order);
 const received = await receiveOrder(order, context);
 await importOrder(received.key, context);

@@ -5,7 +5,10 @@ import { redisUrlFromEnv } from "../../src/config/env.js";
 import { orderKeyText, type OrderKey } from "../../src/core/order.js";
 import { SHOPIFY_SIMULATOR_CREDENTIALS, startShopifySimulator } from "../../src/dev/simulators/shopify.js";
 import { generateStoreCatalog, totalQuantity } from "../../src/dev/simulators/store-catalog.js";
-import { startWooCommerceSimulator, WOOCOMMERCE_SIMULATOR_CREDENTIALS } from "../../src/dev/simulators/woocommerce.js";
+import {
+  startWooCommerceSimulator,
+  WOOCOMMERCE_SIMULATOR_CREDENTIALS,
+} from "../../src/dev/simulators/woocommerce.js";
 import { connectRedis } from "../../src/infra/redis.js";
 import { openOrderLedger } from "../../src/orders/ledger-open.js";
 import type { OrderLedger } from "../../src/orders/ledger.js";
@@ -34,21 +37,29 @@ export interface OrderStore {
   /** Two SKUs the store sells with stock for a few orders. */
   skus: [string, string];
   /** The merchant ships `lines` of a store order; without `number`, a fulfillment with no tracking yet. */
-  fulfill(storeOrderId: string, lines: { sku: string; quantity: number }[], tracking: { carrier: string; number?: string }): Promise<string>;
+  fulfill(
+    storeOrderId: string,
+    lines: { sku: string; quantity: number }[],
+    tracking: { carrier: string; number?: string },
+  ): Promise<string>;
   /** The merchant adds tracking to an existing fulfillment (stores that allow it). */
   addTracking?(fulfillmentId: string, tracking: { carrier: string; number: string }): Promise<void>;
   /** Orders the store holds for `key`, counted in the store itself. */
   countOrders(key: OrderKey): Promise<number>;
   /** How a child process builds the same store from dist/ (test/orders/import-child.mjs). */
-  child: { kind: "file" | "shopify" | "woocommerce"; settings: Record<string, unknown>; secrets: Record<string, string> };
+  child: {
+    kind: "file" | "shopify" | "woocommerce";
+    settings: Record<string, unknown>;
+    secrets: Record<string, string>;
+  };
   teardown(): Promise<void>;
 }
 
-export async function fileOrderStore(): Promise<OrderStore> {
+export function fileOrderStore(): Promise<OrderStore> {
   const dir = makeTempDir("orders-file-store");
   const store = createFileStore({ dir, catalog: { file: DEMO_CATALOG } });
   let files = 0;
-  return {
+  return Promise.resolve({
     name: "file",
     store,
     child: { kind: "file", settings: { dir, catalog: { file: DEMO_CATALOG } }, secrets: {} },
@@ -60,9 +71,20 @@ export async function fileOrderStore(): Promise<OrderStore> {
       files += 1;
       const file = join(makeTempDir("tracking"), `shipped-${files}.csv`);
       const rows = lines.map((line) =>
-        [marketplace, account, orderId, line.sku, line.quantity, tracking.carrier, tracking.number ?? `T${files}`].join(","),
+        [
+          marketplace,
+          account,
+          orderId,
+          line.sku,
+          line.quantity,
+          tracking.carrier,
+          tracking.number ?? `T${files}`,
+        ].join(","),
       );
-      await writeFile(file, ["marketplace,account,order_id,sku,quantity,carrier,tracking_number", ...rows].join("\n"));
+      await writeFile(
+        file,
+        ["marketplace,account,order_id,sku,quantity,carrier,tracking_number", ...rows].join("\n"),
+      );
       const result = await store.importTracking(file, { clock: () => new Date() });
       if (result.issues.length > 0) throw new Error(JSON.stringify(result.issues));
       return `file-${files}`;
@@ -71,13 +93,15 @@ export async function fileOrderStore(): Promise<OrderStore> {
       let count = 0;
       for (const name of await readdir(store.layout.outbox).catch(() => [])) {
         if (!name.endsWith(".json")) continue;
-        const json = JSON.parse(await readFile(join(store.layout.outbox, name), "utf8")) as { order: OrderKey };
+        const json = JSON.parse(await readFile(join(store.layout.outbox, name), "utf8")) as {
+          order: OrderKey;
+        };
         if (orderKeyText(json.order) === orderKeyText(key)) count += 1;
       }
       return count;
     },
     teardown: () => Promise.resolve(),
-  };
+  });
 }
 
 export async function shopifyOrderStore(): Promise<OrderStore> {
@@ -87,7 +111,11 @@ export async function shopifyOrderStore(): Promise<OrderStore> {
     .filter((variant) => variant.inventory.reduce((sum, level) => sum + level.quantity, 0) >= 15)
     .slice(0, 2)
     .map((variant) => variant.sku);
-  const sim = await startShopifySimulator({ port: 0, catalog, throttle: { maximumAvailable: 1000, restoreRate: 10_000 } });
+  const sim = await startShopifySimulator({
+    port: 0,
+    catalog,
+    throttle: { maximumAvailable: 1000, restoreRate: 10_000 },
+  });
   const secrets: Record<string, string> = {
     ORDERS_SHOPIFY_TOKEN: SHOPIFY_SIMULATOR_CREDENTIALS.accessToken,
     ORDERS_SHOPIFY_SECRET: SHOPIFY_SIMULATOR_CREDENTIALS.clientSecret,
@@ -134,7 +162,9 @@ export async function shopifyOrderStore(): Promise<OrderStore> {
           (order) =>
             order.sourceIdentifier === key.orderId &&
             order.sourceName === `omnifeed-${key.marketplace}` &&
-            order.customAttributes.some((attribute) => attribute.key === "omnifeed_account" && attribute.value === key.account),
+            order.customAttributes.some(
+              (attribute) => attribute.key === "omnifeed_account" && attribute.value === key.account,
+            ),
         ).length,
       ),
     teardown: () => sim.close(),
@@ -163,7 +193,10 @@ export async function wooCommerceOrderStore(): Promise<OrderStore> {
   const auth = `Basic ${Buffer.from(`${secrets.ORDERS_WOO_KEY}:${secrets.ORDERS_WOO_SECRET}`).toString("base64")}`;
   const keyOf = (order: Record<string, unknown>): string => {
     const meta = order.meta_data as { key: string; value: unknown }[];
-    const value = (name: string) => String(meta.find((entry) => entry.key === name)?.value ?? "");
+    const value = (name: string) => {
+      const found = meta.find((entry) => entry.key === name)?.value;
+      return typeof found === "string" ? found : "";
+    };
     return `${value("_omnifeed_marketplace")}/${value("_omnifeed_account")}/${value("_omnifeed_order_id")}`;
   };
   return {
@@ -174,24 +207,35 @@ export async function wooCommerceOrderStore(): Promise<OrderStore> {
     async fulfill(storeOrderId, lines, tracking) {
       const order = sim.orders().find((candidate) => String(candidate.id) === storeOrderId)!;
       const items = order.line_items as { id: number; sku: string }[];
-      const response = await fetch(`${sim.url}/wp-json/wc-shipment-tracking/v3/orders/${storeOrderId}/shipment-trackings`, {
-        method: "POST",
-        headers: { authorization: auth, "content-type": "application/json" },
-        body: JSON.stringify({
-          tracking_provider: tracking.carrier,
-          tracking_number: tracking.number ?? `W-${randomUUID().slice(0, 8)}`,
-          products_list: lines.map((line) => ({ item_id: items.find((item) => item.sku === line.sku)!.id, qty: line.quantity })),
-        }),
-      });
+      const response = await fetch(
+        `${sim.url}/wp-json/wc-shipment-tracking/v3/orders/${storeOrderId}/shipment-trackings`,
+        {
+          method: "POST",
+          headers: { authorization: auth, "content-type": "application/json" },
+          body: JSON.stringify({
+            tracking_provider: tracking.carrier,
+            tracking_number: tracking.number ?? `W-${randomUUID().slice(0, 8)}`,
+            products_list: lines.map((line) => ({
+              item_id: items.find((item) => item.sku === line.sku)!.id,
+              qty: line.quantity,
+            })),
+          }),
+        },
+      );
       if (response.status >= 300) throw new Error(`tracking: ${response.status} ${await response.text()}`);
       return String(((await response.json()) as { tracking_id?: string }).tracking_id ?? "");
     },
-    countOrders: (key) => Promise.resolve(sim.orders().filter((order) => keyOf(order) === orderKeyText(key)).length),
+    countOrders: (key) =>
+      Promise.resolve(sim.orders().filter((order) => keyOf(order) === orderKeyText(key)).length),
     teardown: () => sim.close(),
   };
 }
 
-export const ORDER_STORES = { file: fileOrderStore, shopify: shopifyOrderStore, woocommerce: wooCommerceOrderStore };
+export const ORDER_STORES = {
+  file: fileOrderStore,
+  shopify: shopifyOrderStore,
+  woocommerce: wooCommerceOrderStore,
+};
 
 /** A Redis ledger under a prefix of its own; `drop` deletes its keys (never FLUSH). */
 export async function redisLedger(prefix = `omnifeed-test:${randomUUID()}:`): Promise<{
@@ -220,6 +264,10 @@ export async function redisLedger(prefix = `omnifeed-test:${randomUUID()}:`): Pr
   };
 }
 
-export function orderContext(ledger: OrderLedger, store: Store, skuMap: SkuMap = EMPTY_SKU_MAP): OrderContext {
+export function orderContext(
+  ledger: OrderLedger,
+  store: Store,
+  skuMap: SkuMap = EMPTY_SKU_MAP,
+): OrderContext {
   return { ledger, store, skuMap, clock: () => new Date() };
 }

@@ -42,7 +42,9 @@ describeOrderLedger("Redis", async () => {
 describe("embedded ledger file", () => {
   it("a file that is not a ledger is a config error naming it", async () => {
     const dir = makeTempDir("order-ledger-bad");
-    const error = await openOrderLedger({ backend: "embedded", file: dir }).catch((caught: unknown) => caught);
+    const error = await openOrderLedger({ backend: "embedded", file: dir }).catch(
+      (caught: unknown) => caught,
+    );
     expect(String(error)).toContain(dir);
   });
 });

@@ -13,7 +13,11 @@ import { MemoryMarketplace, orderOf } from "../support/memory-marketplace.js";
 import { makeTempDir } from "../support/temp-dirs.js";
 import { fileOrderStore, orderContext, type OrderStore } from "./order-harness.js";
 
-const keyOf = (order: Order): OrderKey => ({ marketplace: order.marketplace, account: order.account, orderId: order.orderId });
+const keyOf = (order: Order): OrderKey => ({
+  marketplace: order.marketplace,
+  account: order.account,
+  orderId: order.orderId,
+});
 
 describe("the order pipeline on the embedded ledger and the file store", () => {
   let target: OrderStore;
@@ -30,7 +34,9 @@ describe("the order pipeline on the embedded ledger and the file store", () => {
   });
 
   it("stores each page's checkpoint only after its orders are in the ledger; a failed pull resumes there", async () => {
-    const placed = [0, 1, 2, 3, 4].map((index) => marketplace.place(orderOf(`CP-${index}`, [{ sku: target.skus[0] }])));
+    const placed = [0, 1, 2, 3, 4].map((index) =>
+      marketplace.place(orderOf(`CP-${index}`, [{ sku: target.skus[0] }])),
+    );
     const context = orderContext(ledger, target.store);
     const real = marketplace.pullOrders.bind(marketplace);
     // The third page never comes: the pull stops after two pages.
@@ -62,11 +68,16 @@ describe("the order pipeline on the embedded ledger and the file store", () => {
     expect((await ledger.get(keyOf(order)))?.state).toBe("unmatched");
 
     const mapFile = join(makeTempDir("sku-map"), "sku-map.csv");
-    await writeFile(mapFile, `marketplace,marketplace_sku,store_sku\nebay,EBAY-TEE-WHITE-S,${target.skus[0]}\n`);
+    await writeFile(
+      mapFile,
+      `marketplace,marketplace_sku,store_sku\nebay,EBAY-TEE-WHITE-S,${target.skus[0]}\n`,
+    );
     const fixed = await pullOrders(marketplace, { ...context, skuMap: await loadSkuMap(mapFile) });
     expect(fixed.imports.find((entry) => entry.key.orderId === order.orderId)?.outcome).toBe("imported");
     const record = await ledger.get(keyOf(order));
-    expect(record?.lines).toEqual([expect.objectContaining({ marketplaceSku: "EBAY-TEE-WHITE-S", sku: target.skus[0] })]);
+    expect(record?.lines).toEqual([
+      expect.objectContaining({ marketplaceSku: "EBAY-TEE-WHITE-S", sku: target.skus[0] }),
+    ]);
     expect(record?.sold).toEqual([{ sku: target.skus[0], quantity: 1 }]);
   });
 
@@ -78,7 +89,9 @@ describe("the order pipeline on the embedded ledger and the file store", () => {
     marketplace.cancel(order.orderId);
     const result = await pullOrders(marketplace, context);
     expect(result.cancels).toEqual([expect.objectContaining({ outcome: "cancelled", storeOrderId })]);
-    expect((await readOutboxOrder((target.store as FileStore).layout, storeOrderId))?.status).toBe("cancelled");
+    expect((await readOutboxOrder((target.store as FileStore).layout, storeOrderId))?.status).toBe(
+      "cancelled",
+    );
     const record = await ledger.get(keyOf(order));
     expect(record).toMatchObject({ state: "cancelled", cancellation: { storeCancelled: true } });
     // Pulled again: nothing more happens.

@@ -77,16 +77,22 @@ export class MemoryMarketplace implements Marketplace {
     return Promise.resolve({ ok: true, target: `memory ${this.id}`, detail: `${this.orders.size} orders` });
   }
 
-  async *pullOrders(since: OrderCheckpoint | undefined, context: MarketplaceContext): AsyncIterable<OrderPage> {
+  async *pullOrders(
+    since: OrderCheckpoint | undefined,
+    context: MarketplaceContext,
+  ): AsyncIterable<OrderPage> {
     this.failIfAsked("pull");
     // The window starts one change back: a repeat, never a gap.
     const from = since === undefined ? 0 : Math.max(0, Number(since) - 1);
     const changed = [...this.orders.values()].filter((held) => held.seq > from).sort((a, b) => a.seq - b.seq);
     if (changed.length === 0) {
+      await Promise.resolve();
       yield { orders: [], problems: [], checkpoint: String(since ?? 0) };
       return;
     }
     for (let start = 0; start < changed.length; start += this.pageSize) {
+      // One page at a time, as a network pull would hand them over.
+      await Promise.resolve();
       context.signal?.throwIfAborted();
       const page = changed.slice(start, start + this.pageSize);
       yield { orders: page.map((held) => held.order), problems: [], checkpoint: String(page.at(-1)!.seq) };
@@ -105,10 +111,12 @@ export class MemoryMarketplace implements Marketplace {
     const answer: PushResult = carrier
       ? { outcome: "sent", carrierCode: carrier }
       : { outcome: "sent", carrierCode: "Other", carrierName: shipment.carrier ?? "unknown" };
-    if (this.shipmentIds.has(shipment.shipmentId)) return Promise.resolve({ ...answer, outcome: "already_sent" });
+    if (this.shipmentIds.has(shipment.shipmentId))
+      return Promise.resolve({ ...answer, outcome: "already_sent" });
     const held = this.orders.get(shipment.order.orderId);
     if (!held) throw new OmnifeedError("not_found", "no such order", { where: shipment.order.orderId });
-    if (held.order.status === "cancelled") throw new OmnifeedError("rejected", "the order is cancelled", { where: shipment.order.orderId });
+    if (held.order.status === "cancelled")
+      throw new OmnifeedError("rejected", "the order is cancelled", { where: shipment.order.orderId });
     if (!shipment.trackingNumber) throw new OmnifeedError("rejected", "a tracking number is required");
     const shipped = this.shipped.get(held.order.orderId) ?? new Map<string, number>();
     for (const line of shipment.lines) {
@@ -117,7 +125,8 @@ export class MemoryMarketplace implements Marketplace {
       if ((shipped.get(line.lineId) ?? 0) + line.quantity > ordered.quantity)
         throw new OmnifeedError("rejected", `order item ${line.lineId}: more units than ordered`);
     }
-    for (const line of shipment.lines) shipped.set(line.lineId, (shipped.get(line.lineId) ?? 0) + line.quantity);
+    for (const line of shipment.lines)
+      shipped.set(line.lineId, (shipped.get(line.lineId) ?? 0) + line.quantity);
     this.shipped.set(held.order.orderId, shipped);
     this.shipmentIds.add(shipment.shipmentId);
     this.pushes.push(shipment);
@@ -157,7 +166,14 @@ export function orderOf(
       quantity: line.quantity ?? 1,
       unitPrice: { amount: 1500, currency },
     })),
-    shippingAddress: { name: "Jane Buyer", line1: "1 Main St", city: "Springfield", region: "IL", postalCode: "62701", country: "US" },
+    shippingAddress: {
+      name: "Jane Buyer",
+      line1: "1 Main St",
+      city: "Springfield",
+      region: "IL",
+      postalCode: "62701",
+      country: "US",
+    },
     buyer: { name: "Jane Buyer" },
     total: { amount: 1500 * lines.reduce((sum, line) => sum + (line.quantity ?? 1), 0), currency },
   };
