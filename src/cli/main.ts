@@ -13,6 +13,7 @@ import { registerValidate } from "./commands/validate.js";
 import { registerJobs } from "./commands/jobs.js";
 import { registerServe } from "./commands/serve.js";
 import { registerTracking } from "./commands/tracking.js";
+import { registerOrders } from "./commands/orders.js";
 import { signalOwner } from "./signal-owner.js";
 import { EXIT, EXIT_CODES_HELP, exitCodeForKind, type ExitCode } from "./exit-codes.js";
 
@@ -33,6 +34,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerMapping(program, setExit);
   registerJobs(program, setExit);
   registerServe(program, setExit);
+  registerOrders(program, setExit);
   registerTracking(program, setExit);
   registerConfig(program, setExit);
   registerCatalog(program, setExit);

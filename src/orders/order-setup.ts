@@ -85,3 +85,6 @@ export async function openOrderSetup(
     close: () => ledger.close(),
   };
 }
+
+/** The marketplaces orders can come from (the registry's ids), for the CLI's flags. */
+export { MARKETPLACE_IDS };

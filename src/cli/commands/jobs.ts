@@ -253,7 +253,7 @@ export function registerJobs(program: Command, setExit: (code: ExitCode) => void
   program
     .command("status")
     .description(
-      "queue depths, live workers, schedules, the last run of each job, failures and deferred items",
+      "queue depths, live workers, schedules, the last run of each job, failures, deferred items, and orders (waiting, unmatched, tracking overdue)",
     )
     .option("--config <file>", "the installation's omnifeed.config.yaml")
     .option("--json", "print JSON", false)
@@ -269,8 +269,17 @@ export function registerJobs(program: Command, setExit: (code: ExitCode) => void
           installation.redis,
           installation.prefix,
         );
+        // The workers' order ledger shares the installation's Redis and prefix.
+        const { RedisOrderLedger } = await import("../../orders/ledger-redis.js");
+        const { collectOrderStatus, formatOrderStatus } = await import("../../orders/order-status.js");
+        const orders = await collectOrderStatus(
+          new RedisOrderLedger({ redis: installation.redis, prefix: installation.prefix }),
+          new Date(),
+        );
         process.stdout.write(
-          flags.json ? `${JSON.stringify(status, null, 2)}\n` : `${formatStatus(status)}\n`,
+          flags.json
+            ? `${JSON.stringify({ ...status, orders }, null, 2)}\n`
+            : `${formatStatus(status)}\n${formatOrderStatus(orders)}\n`,
         );
       } finally {
         await installation.close();
