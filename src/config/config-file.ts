@@ -26,7 +26,14 @@ const NAME = /^[A-Za-z0-9._-]+$/;
 const ENV_VAR = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name");
 
 /** The kinds of job a schedule may start; the worker's processors (src/jobs) run them. */
-export const SCHEDULED_JOB_KINDS = ["import", "build-feeds", "publish", "reconcile"] as const;
+export const SCHEDULED_JOB_KINDS = [
+  "import",
+  "build-feeds",
+  "publish",
+  "reconcile",
+  "orders-pull",
+  "tracking-push",
+] as const;
 export type ScheduledJobKind = (typeof SCHEDULED_JOB_KINDS)[number];
 
 /** `schedules.<name>`: a job and when it runs. */

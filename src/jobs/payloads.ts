@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { ChannelIdSchema } from "../core/ids.js";
+import { OrderKeySchema } from "../core/order.js";
+import { MARKETPLACE_IDS } from "../orders/order-setup.js";
 import type { Lane } from "./lanes.js";
 
 /**
@@ -7,16 +9,28 @@ import type { Lane } from "./lanes.js";
  * again when a worker takes it (STYLE.md rule 2): a job written by another version of omnifeed, or
  * by hand in Redis, fails with a clear reason instead of half-running.
  */
-export const JOB_KINDS = ["import", "build-feeds", "build-chunk", "publish", "reconcile"] as const;
+export const JOB_KINDS = [
+  "import",
+  "build-feeds",
+  "build-chunk",
+  "publish",
+  "reconcile",
+  "orders-pull",
+  "order-sync",
+  "tracking-push",
+] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
-/** The lane each kind runs in. Orders, tracking and stock (issue 10) will take the fast lane. */
+/** The lane each kind runs in: orders and tracking take the fast lane, which bulk catalog work cannot starve. */
 export const LANE_OF: Readonly<Record<JobKind, Lane>> = {
   import: "bulk",
   "build-feeds": "bulk",
   "build-chunk": "bulk",
   publish: "bulk",
   reconcile: "bulk",
+  "orders-pull": "fast",
+  "order-sync": "fast",
+  "tracking-push": "fast",
 };
 
 const Channels = z.array(ChannelIdSchema).min(1).optional();
@@ -62,12 +76,25 @@ export const ReconcilePayloadSchema = Base.extend({
   force: z.boolean().default(false),
 });
 
+/** `orders-pull`: pull every configured marketplace (or one), import, carry cancellations over. */
+export const OrdersPullPayloadSchema = z.object({
+  name: z.string().min(1),
+  marketplace: z.enum(MARKETPLACE_IDS).optional(),
+});
+/** `order-sync`: one order after a marketplace notification: fetched, received, imported or cancelled. */
+export const OrderSyncPayloadSchema = OrderKeySchema.extend({ name: z.string().min(1) });
+/** `tracking-push`: the store's new fulfillments recorded, tracking pushed to the marketplaces. */
+export const TrackingPushPayloadSchema = z.object({ name: z.string().min(1) });
+
 export const PAYLOAD_SCHEMAS = {
   import: ImportPayloadSchema,
   "build-feeds": BuildFeedsPayloadSchema,
   "build-chunk": BuildChunkPayloadSchema,
   publish: PublishPayloadSchema,
   reconcile: ReconcilePayloadSchema,
+  "orders-pull": OrdersPullPayloadSchema,
+  "order-sync": OrderSyncPayloadSchema,
+  "tracking-push": TrackingPushPayloadSchema,
 } as const satisfies Record<JobKind, z.ZodType>;
 
 export type PayloadOf<Kind extends JobKind> = z.infer<(typeof PAYLOAD_SCHEMAS)[Kind]>;
@@ -83,4 +110,16 @@ export function isJobKind(name: string): name is JobKind {
  */
 export function workIdOf(kind: JobKind, channels: readonly string[] | undefined): string {
   return `${kind}:${channels && channels.length > 0 ? [...channels].sort().join(",") : "all"}`;
+}
+
+/**
+ * The deduplication id of a job: the work's identity (`workIdOf`); an `order-sync` is the same work
+ * per order key, so three deliveries of one notification queue one job.
+ */
+export function dedupeIdOf(kind: JobKind, data: Record<string, unknown>): string {
+  if (kind === "order-sync")
+    return `${kind}:${String(data.marketplace)}/${String(data.account)}/${String(data.orderId)}`;
+  if (kind === "orders-pull")
+    return `${kind}:${typeof data.marketplace === "string" ? data.marketplace : "all"}`;
+  return workIdOf(kind, Array.isArray(data.channels) ? (data.channels as string[]) : undefined);
 }

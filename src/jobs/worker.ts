@@ -11,6 +11,7 @@ import type { Lane } from "./lanes.js";
 import { DEFAULT_LANE_CONCURRENCY, bullPrefixOf, installationPrefixOf, queueNameOf } from "./lanes.js";
 import type { JobKind } from "./payloads.js";
 import { LANE_OF, PAYLOAD_SCHEMAS, isJobKind } from "./payloads.js";
+import { pullOrdersJob, pushTrackingJob, syncOrderJob } from "./order-processors.js";
 import type { ProcessorContext } from "./processors.js";
 import { importCatalog, publishChannels, reconcileChannels } from "./processors.js";
 import type { JobQueues } from "./queues.js";
@@ -260,6 +261,12 @@ function runKind(
       return publishChannels(PAYLOAD_SCHEMAS.publish.parse(payload), context);
     case "reconcile":
       return reconcileChannels(PAYLOAD_SCHEMAS.reconcile.parse(payload), context);
+    case "orders-pull":
+      return pullOrdersJob(PAYLOAD_SCHEMAS["orders-pull"].parse(payload), context);
+    case "order-sync":
+      return syncOrderJob(PAYLOAD_SCHEMAS["order-sync"].parse(payload), context);
+    case "tracking-push":
+      return pushTrackingJob(PAYLOAD_SCHEMAS["tracking-push"].parse(payload), context);
   }
 }
 

@@ -29,8 +29,12 @@ export interface OrderSetup {
 }
 
 /** Where the ledger lives for this config. `redisPrefix` is the installation's (with its workspace). */
-export function ledgerOptionsOf(config: ConfigFile, redisPrefix: string): OpenLedgerOptions {
-  if (config.state?.backend === "redis") {
+export function ledgerOptionsOf(
+  config: ConfigFile,
+  redisPrefix: string,
+  backend: "embedded" | "redis" = config.state?.backend ?? "embedded",
+): OpenLedgerOptions {
+  if (backend === "redis") {
     const url = redisUrlFromEnv();
     if (!url)
       throw new OmnifeedError("config", "state redis: set REDIS_URL (e.g. redis://127.0.0.1:6379)", {
@@ -52,12 +56,18 @@ export function isMarketplaceId(id: string): id is MarketplaceRegistryId {
 
 export async function openOrderSetup(
   config: ConfigFile,
-  options: { redisPrefix: string; clock?: () => Date; signal?: AbortSignal | undefined },
+  options: {
+    redisPrefix: string;
+    /** Workers share the Redis ledger whatever `state.backend` says. */
+    backend?: "embedded" | "redis" | undefined;
+    clock?: () => Date;
+    signal?: AbortSignal | undefined;
+  },
 ): Promise<OrderSetup> {
   const storeId: StoreId = config.orders?.store ?? "file";
   const skuMap = config.orders?.sku_map ? await loadSkuMap(config.orders.sku_map) : EMPTY_SKU_MAP;
   const store = storeFor(config, storeId);
-  const ledger = await openOrderLedger(ledgerOptionsOf(config, options.redisPrefix));
+  const ledger = await openOrderLedger(ledgerOptionsOf(config, options.redisPrefix, options.backend));
   const built = new Map<MarketplaceRegistryId, Marketplace>();
   const marketplace = (id: MarketplaceRegistryId): Marketplace => {
     let found = built.get(id);

@@ -86,7 +86,7 @@ export function registerJobs(program: Command, setExit: (code: ExitCode) => void
   program
     .command("worker")
     .description(
-      "run scheduled and queued jobs (import, build-feeds, publish, reconcile) from Redis until stopped",
+      "run scheduled and queued jobs (import, build-feeds, publish, reconcile, orders-pull, order-sync, tracking-push) from Redis until stopped",
     )
     .option("--config <file>", "the installation's omnifeed.config.yaml")
     .option(
@@ -194,7 +194,9 @@ export function registerJobs(program: Command, setExit: (code: ExitCode) => void
 
   program
     .command("run <job>")
-    .description("queue a job now: import, build-feeds, publish, reconcile, or a schedule's name")
+    .description(
+      "queue a job now: import, build-feeds, publish, reconcile, orders-pull, tracking-push, or a schedule's name",
+    )
     .option("--config <file>", "the installation's omnifeed.config.yaml")
     .option(
       "--channel <list>",
@@ -218,11 +220,12 @@ export function registerJobs(program: Command, setExit: (code: ExitCode) => void
         const { isJobKind } = await import("../../jobs/payloads.js");
         const scheduled = installation.config.schedules?.[job];
         const kind = scheduled?.job ?? job;
-        if (!isJobKind(kind) || kind === "build-chunk") {
+        // build-chunk belongs to a build; order-sync names one order (queued by the receivers).
+        if (!isJobKind(kind) || kind === "build-chunk" || kind === "order-sync") {
           const names = Object.keys(installation.config.schedules ?? {});
           throw new OmnifeedError(
             "config",
-            `unknown job "${job}": name import, build-feeds, publish, reconcile${names.length > 0 ? ` or a schedule (${names.join(", ")})` : ""}`,
+            `unknown job "${job}": name import, build-feeds, publish, reconcile, orders-pull, tracking-push${names.length > 0 ? ` or a schedule (${names.join(", ")})` : ""}`,
           );
         }
         const channels = flags.channel ? parseChannelList(flags.channel) : scheduled?.channels;
