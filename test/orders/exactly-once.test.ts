@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OmnifeedError } from "../../src/core/errors.js";
 import { OrderSchema, type OrderKey } from "../../src/core/order.js";
 import { importOrder } from "../../src/orders/import.js";
-import { pullOrders, receiveOrder } from "../../src/orders/pull.js";
+import { pullOrders, receiveOrder, syncOrder } from "../../src/orders/pull.js";
 import type { Store } from "../../src/stores/store.js";
 import { MemoryMarketplace, orderOf } from "../support/memory-marketplace.js";
 import { ORDER_STORES, orderContext, REDIS_URL, redisLedger, type OrderStore } from "./order-harness.js";
@@ -72,6 +72,17 @@ for (const [name, open] of Object.entries(ORDER_STORES)) {
       const record = await redis.ledger.get(keyOf(order));
       expect(record?.state).toBe("imported");
       expect(record?.sold).toEqual([{ sku: target.skus[1], quantity: 2 }]);
+    });
+
+    it("a notification delivered three times (three order-sync runs at once, then a poll) → one store order", async () => {
+      const order = place([{ sku: target.skus[0] }]);
+      const workers = [redis.ledger, await redis.another(), await redis.another()];
+      const results = await Promise.all(
+        workers.map((ledger) => syncOrder(marketplace, order.orderId, orderContext(ledger, target.store))),
+      );
+      expect(results.filter((result) => result.import?.outcome === "imported")).toHaveLength(1);
+      await pullOrders(marketplace, orderContext(redis.ledger, target.store));
+      expect(await target.countOrders(keyOf(order))).toBe(1);
     });
 
     it("two overlapping polls of the same marketplace → each order once", async () => {
