@@ -25,7 +25,7 @@ export function shipmentLines(
   const lines: ShipmentRecord["lines"] = [];
   for (const wanted of shipment.lines) {
     let left = wanted.quantity;
-    for (const line of record.lines.length > 0 ? record.lines : []) {
+    for (const line of record.lines) {
       if (line.sku !== wanted.sku || left === 0) continue;
       const open = line.quantity - (byLine.get(line.lineId) ?? 0);
       if (open <= 0) continue;

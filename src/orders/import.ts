@@ -68,7 +68,7 @@ export async function importOrder(key: OrderKey, context: OrderContext): Promise
           (await store.findOrder(key, storeContext)) ??
           (await store.createOrder(storeOrderOf(record.order, lines), storeContext));
       } catch (error) {
-        if (isOmnifeedError(error, "rejected") || isOmnifeedError(error, "config")) {
+        if (isOmnifeedError(error, "rejected")) {
           const unmatched = isSkuRefusal(error.message);
           await ledger.put({
             ...importing,
@@ -79,6 +79,7 @@ export async function importOrder(key: OrderKey, context: OrderContext): Promise
           return { key, outcome: unmatched ? "unmatched" : "failed", reason: error.message, sold: [] };
         }
         // Left `importing`, with why: the next attempt's store lookup settles whether it was created.
+        // A `config` or `auth` error stops the whole run (every order would fail alike).
         const reason = error instanceof Error ? error.message : String(error);
         await ledger.put({ ...importing, reason: `last attempt: ${reason}`, updatedAt: now() });
         throw error;

@@ -51,7 +51,10 @@ export async function receiveOrder(order: Order, context: OrderContext): Promise
         return { key, isNew: true, next: "import" };
       }
       // An older copy (an overlapping window, a late notification) never replaces a newer one.
-      const newer = !record.order.updatedAt || !order.updatedAt || order.updatedAt >= record.order.updatedAt;
+      const newer =
+        !record.order.updatedAt ||
+        !order.updatedAt ||
+        Date.parse(order.updatedAt) >= Date.parse(record.order.updatedAt);
       if (newer) await ledger.put({ ...record, order, updatedAt: now.toISOString() });
       if (record.state === "cancelled") return { key, isNew: false, next: "none" };
       if (order.status === "cancelled" && newer) return { key, isNew: false, next: "cancel" };

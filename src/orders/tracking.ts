@@ -96,7 +96,7 @@ async function pushOrder(
     }
     if (
       !shipment.trackingNumber ||
-      (shipment.nextAttemptAt !== undefined && shipment.nextAttemptAt > now.toISOString())
+      (shipment.nextAttemptAt !== undefined && Date.parse(shipment.nextAttemptAt) > now.getTime())
     ) {
       result.waiting += 1;
       shipments.push(shipment);
@@ -174,7 +174,8 @@ async function pushOrder(
 /** What of an order is past its ship-by date and not confirmed. */
 export function overdueOf(record: OrderRecord, now: Date): OverdueItem[] {
   const deadline = record.order.shipBy;
-  if (!deadline || deadline >= now.toISOString() || record.state === "cancelled") return [];
+  // Compared as instants: marketplaces give dates with offsets as well as in UTC.
+  if (!deadline || Date.parse(deadline) >= now.getTime() || record.state === "cancelled") return [];
   const items: OverdueItem[] = record.shipments
     .filter((shipment) => shipment.state === "waiting" || shipment.state === "sent")
     .map((shipment) => ({

@@ -120,15 +120,12 @@ next pull tries them again), 2 on a config problem (a marketplace or store not c
       const flags = parseFlags(ListFlagsSchema, raw);
       const config = await configOf(flags.config);
       await withSetup(config, async (setup) => {
-        const records: OrderRecord[] = [];
-        for await (const page of setup.ledger.list(flags.status ? { states: flags.status } : {}))
-          records.push(...page);
-        records.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
-        if (flags.json) {
-          for (const record of records) process.stdout.write(`${JSON.stringify(listJson(record))}\n`);
-          return;
+        // Page by page, never the whole ledger in memory.
+        for await (const page of setup.ledger.list(flags.status ? { states: flags.status } : {})) {
+          for (const record of page)
+            process.stdout.write(`${flags.json ? JSON.stringify(listJson(record)) : listText(record)}\n`);
         }
-        for (const record of records) process.stdout.write(`${listText(record)}\n`);
+        if (flags.json) return;
         const status = await collectOrderStatus(setup.ledger, setup.context.clock());
         process.stdout.write(`${formatOrderStatus(status)}\n`);
       });
