@@ -155,6 +155,28 @@ describe("tracking edge cases (Shopify simulator, memory marketplace)", () => {
     expect(record?.shipments.map((shipment) => shipment.state)).toEqual(["confirmed", "rejected"]);
   });
 
+  it("a push whose ledger write was lost is pushed again and answered already_sent: one package on the marketplace", async () => {
+    const order = marketplace.place(orderOf(`LOST-${Date.now()}`, [{ sku: target.skus[1] }]));
+    const context = { ...orderContext(redis.ledger, target.store), clock };
+    const pulled = await pullOrders(marketplace, context);
+    const storeOrderId = pulled.imports.find((result) => result.key.orderId === order.orderId)!.storeOrderId!;
+    await target.fulfill(storeOrderId, [{ sku: target.skus[1], quantity: 1 }], {
+      carrier: "UPS",
+      number: "1Z-LOST",
+    });
+    await collectShipments(context);
+    const before = await redis.ledger.get(keyOf(order));
+    expect((await pushTracking(tracking())).pushed).toHaveLength(1);
+    // The worker died after the marketplace accepted the package, before the ledger said so.
+    await redis.ledger.put(before!);
+    const again = await pushTracking(tracking());
+    expect(again.pushed).toEqual([expect.objectContaining({ outcome: "already_sent" })]);
+    expect(marketplace.pushes.filter((push) => push.order.orderId === order.orderId)).toHaveLength(1);
+    expect((await redis.ledger.get(keyOf(order)))?.shipments.map((shipment) => shipment.state)).toEqual([
+      "confirmed",
+    ]);
+  });
+
   it("an order past its ship-by date with nothing confirmed is reported overdue in the status", async () => {
     const order = marketplace.place(
       orderOf(`LATE-SHIP-${Date.now()}`, [{ sku: target.skus[0] }], { shipBy: "2026-12-01T00:00:00Z" }),
