@@ -1,4 +1,4 @@
-import { loadConfigFile } from "../config/config-file.js";
+import { loadConfigFile, type ConfigFile } from "../config/config-file.js";
 import { redisPrefixFromEnv } from "../config/env.js";
 import { OmnifeedError } from "../core/errors.js";
 import { orderKeyText } from "../core/order.js";
@@ -7,6 +7,8 @@ import { isMarketplaceId, MARKETPLACE_IDS, openOrderSetup, type OrderSetup } fro
 import { pullOrders, syncOrder } from "../orders/pull.js";
 import { pushTracking } from "../orders/tracking.js";
 import { installationPrefixOf } from "./lanes.js";
+import type { ImportResult } from "../orders/import.js";
+import { queueSales, saleQueueingText, type SaleQueueing } from "./order-stock.js";
 import type { PayloadOf } from "./payloads.js";
 import type { ProcessorContext } from "./processors.js";
 import type { JobReport } from "./run-record.js";
@@ -17,7 +19,11 @@ import type { JobReport } from "./run-record.js";
  * job boundary retries it; the ledger makes the retry harmless.
  */
 
-async function withOrders<T>(context: ProcessorContext, task: (setup: OrderSetup) => Promise<T>): Promise<T> {
+/** Runs `task` on the config's order pipeline with the workers' Redis ledger, closed after. */
+export async function withOrders<T>(
+  context: Pick<ProcessorContext, "configFile" | "signal">,
+  task: (setup: OrderSetup, config: ConfigFile) => Promise<T>,
+): Promise<T> {
   const config = await loadConfigFile(context.configFile);
   const setup = await openOrderSetup(config, {
     redisPrefix: installationPrefixOf(redisPrefixFromEnv(), config.state?.workspace),
@@ -25,10 +31,22 @@ async function withOrders<T>(context: ProcessorContext, task: (setup: OrderSetup
     signal: context.signal,
   });
   try {
-    return await task(setup);
+    return await task(setup, config);
   } finally {
     await setup.close();
   }
+}
+
+/** The imports' sales as `stock` jobs in the fast lane (docs/stock.md), when the worker gave a queue. */
+function queueSalesOf(
+  imports: readonly ImportResult[],
+  setup: OrderSetup,
+  config: ConfigFile,
+  context: ProcessorContext,
+): Promise<SaleQueueing> {
+  const queues = context.queues;
+  if (!queues) return Promise.resolve({ queued: 0, notPushed: [] });
+  return queueSales(imports, setup.ledger, config, (payload) => queues.enqueue("stock", payload));
 }
 
 /** `orders-pull`: `omnifeed orders pull` in a worker. */
@@ -36,7 +54,7 @@ export function pullOrdersJob(
   payload: PayloadOf<"orders-pull">,
   context: ProcessorContext,
 ): Promise<JobReport> {
-  return withOrders(context, async (setup) => {
+  return withOrders(context, async (setup, config) => {
     const ids = payload.marketplace ? [payload.marketplace] : MARKETPLACE_IDS;
     const parts: string[] = [];
     let errors = 0;
@@ -50,13 +68,14 @@ export function pullOrdersJob(
         continue;
       }
       const result = await pullOrders(marketplace, setup.context);
+      const sales = await queueSalesOf(result.imports, setup, config, context);
       const imported = result.imports.filter((entry) => entry.outcome === "imported").length;
       const held = result.imports.filter(
         (entry) => entry.outcome === "unmatched" || entry.outcome === "failed",
       ).length;
       errors += result.errors.length;
       parts.push(
-        `${id}: ${result.orders} orders, ${imported} imported, ${held} held, ${result.cancels.length} cancelled, ${result.errors.length} to retry`,
+        `${id}: ${result.orders} orders, ${imported} imported, ${held} held, ${result.cancels.length} cancelled, ${result.errors.length} to retry${saleQueueingText(sales)}`,
       );
     }
     if (parts.length === 0) throw new OmnifeedError("config", "no marketplace is configured for orders");
@@ -69,7 +88,7 @@ export function syncOrderJob(
   payload: PayloadOf<"order-sync">,
   context: ProcessorContext,
 ): Promise<JobReport> {
-  return withOrders(context, async (setup) => {
+  return withOrders(context, async (setup, config) => {
     if (!isMarketplaceId(payload.marketplace)) {
       throw new OmnifeedError("config", `unknown marketplace ${payload.marketplace}`);
     }
@@ -82,7 +101,12 @@ export function syncOrderJob(
     }
     const result = await syncOrder(marketplace, payload.orderId, setup.context);
     const done = result.import?.outcome ?? result.cancel?.outcome ?? "unchanged";
-    return { outcome: "succeeded", summary: `${orderKeyText(payload)}: ${done}`, channels: [] };
+    const sales = await queueSalesOf(result.import ? [result.import] : [], setup, config, context);
+    return {
+      outcome: "succeeded",
+      summary: `${orderKeyText(payload)}: ${done}${saleQueueingText(sales)}`,
+      channels: [],
+    };
   });
 }
 

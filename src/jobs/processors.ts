@@ -17,6 +17,7 @@ import type { PreparedRun } from "../pipeline/plan.js";
 import { prepareRun } from "../pipeline/plan.js";
 import { runValidate } from "../pipeline/validate.js";
 import type { PayloadOf } from "./payloads.js";
+import type { JobQueues } from "./queues.js";
 import type { JobReport } from "./run-record.js";
 import { importReport, publishReport, reconcileReport, stockReport } from "./run-record.js";
 import { propagateSale } from "../pipeline/stock-publish.js";
@@ -31,6 +32,8 @@ export interface ProcessorContext {
   configFile: string;
   /** Aborted when the worker shuts down and the job must be handed back. */
   signal: AbortSignal;
+  /** The installation's queues, for jobs that queue follow-up work (an import's `stock` job). */
+  queues?: Pick<JobQueues, "enqueue"> | undefined;
 }
 
 function channelFlag(channels: readonly ChannelId[] | undefined): { channel?: string } {

@@ -23,6 +23,7 @@ import type { ChunkedBuilds } from "./chunked-builds.js";
 import { openChunkedBuilds } from "./chunked-builds.js";
 import type { WebhookEventHandler } from "./webhook-events.js";
 import { processWebhookEvent } from "./webhook-events.js";
+import { orderEventHandler } from "./order-events.js";
 
 export interface WorkerOptions {
   configFile: string;
@@ -40,8 +41,8 @@ export interface WorkerOptions {
   /** One line per event a person may want to see (job started, finished, failed). */
   log?: ((line: string) => void) | undefined;
   /**
-   * Where `webhook-event` jobs go (the order pipeline's use cases). Without one such a job fails
-   * with a `config` reason and stays in the failed list, to be retried once a handler is wired.
+   * Where `webhook-event` jobs go; the order pipeline's handler (`orderEventHandler`,
+   * jobs/order-events.ts) unless another is given (tests).
    */
   webhookHandler?: WebhookEventHandler | undefined;
 }
@@ -80,7 +81,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const queues = openQueues(connection, prefix, config);
   const history = new RedisRunHistory(connection, prefix, config.jobs?.keep_runs ?? 50);
   const shutdown = new AbortController();
-  const context: ProcessorContext = { configFile: options.configFile, signal: shutdown.signal };
+  const context: ProcessorContext = { configFile: options.configFile, signal: shutdown.signal, queues };
+  // The order pipeline takes the server's verified deliveries unless the caller wires its own.
+  const webhookHandler =
+    options.webhookHandler ?? orderEventHandler({ configFile: options.configFile, queues });
   const chunked = openChunkedBuilds({ queues, config, context });
   const sync = await syncSchedules(queues, config);
   if (sync.added.length + sync.changed.length + sync.removed.length > 0) {
@@ -105,7 +109,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           chunked,
           log,
           context,
-          webhookHandler: options.webhookHandler,
+          webhookHandler,
         }),
       {
         // Named so a job's `processedBy` tells which process ran it.

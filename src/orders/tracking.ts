@@ -15,6 +15,8 @@ export interface TrackingContext {
   lock?: LedgerLockOptions | undefined;
   /** First wait after a transient failure (doubled per attempt, at most an hour); default 30 s. */
   backoffMs?: number | undefined;
+  /** Only this order (a store's shipment webhook), instead of every open order of the ledger. */
+  only?: OrderKey | undefined;
 }
 
 export interface OverdueItem {
@@ -62,9 +64,10 @@ export async function pushTracking(context: TrackingContext): Promise<TrackingRe
     overdue: [],
     skipped: [],
   };
-  const keys: OrderKey[] = [];
-  for await (const page of context.ledger.list({ openOnly: true }))
-    for (const record of page) keys.push(record.key);
+  const keys: OrderKey[] = context.only ? [context.only] : [];
+  if (!context.only)
+    for await (const page of context.ledger.list({ openOnly: true }))
+      for (const record of page) keys.push(record.key);
   for (const key of keys) {
     const marketplace = context.marketplaceOf(key);
     if (!marketplace) {
