@@ -12,6 +12,7 @@ import { isMarketplaceId, openOrderSetup, type OrderSetup } from "../../orders/o
 import { pullOrders, type PullResult } from "../../orders/pull.js";
 import { MARKETPLACE_IDS } from "../../orders/order-setup.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
+import { pushSales } from "./order-stock.js";
 import { parseFlags } from "../run-options.js";
 
 /**
@@ -97,16 +98,20 @@ next pull tries them again), 2 on a config problem (a marketplace or store not c
     .action(async (raw: unknown) => {
       const flags = parseFlags(PullFlagsSchema, raw);
       const config = await configOf(flags.config);
-      const results = await withSetup(config, async (setup) => {
+      const { results, sales } = await withSetup(config, async (setup) => {
         const ids = flags.marketplace ? [flags.marketplace] : configuredMarketplaces(setup);
         const pulled: PullResult[] = [];
         for (const id of ids) pulled.push(await pullOrders(setup.marketplace(id), setup.context));
-        return pulled;
+        const imports = pulled.flatMap((result) => result.imports);
+        return { results: pulled, sales: await pushSales(imports, setup.ledger, config, flags.config) };
       });
       process.stdout.write(
         flags.json ? `${JSON.stringify(results, null, 2)}\n` : `${results.map(pullText).join("\n")}\n`,
       );
-      setExit(results.some((result) => result.errors.length > 0) ? EXIT.incomplete : EXIT.ok);
+      // Stdout stays one JSON document under --json: the stock step is told on stderr then.
+      if (sales.lines.length > 0)
+        (flags.json ? process.stderr : process.stdout).write(`${sales.lines.join("\n")}\n`);
+      setExit(results.some((result) => result.errors.length > 0) || sales.failed ? EXIT.incomplete : EXIT.ok);
     });
 
   orders
@@ -146,14 +151,23 @@ next pull tries them again), 2 on a config problem (a marketplace or store not c
       const flags = parseFlags(CommonFlagsSchema, raw);
       const key = parseOrderKey(text);
       const config = await configOf(flags.config);
-      const result = await withSetup(config, (setup) => importOrder(key, setup.context));
+      const { result, sales } = await withSetup(config, async (setup) => {
+        const imported = await importOrder(key, setup.context);
+        return { result: imported, sales: await pushSales([imported], setup.ledger, config, flags.config) };
+      });
       process.stdout.write(
         flags.json
           ? `${JSON.stringify(result, null, 2)}\n`
           : `${orderKeyText(key)}: ${result.outcome}${result.storeOrderId ? ` as store order ${result.storeOrderId}` : ""}${result.reason ? ` — ${result.reason}` : ""}\n`,
       );
+      if (sales.lines.length > 0)
+        (flags.json ? process.stderr : process.stdout).write(`${sales.lines.join("\n")}\n`);
       setExit(
-        result.outcome === "imported" || result.outcome === "already_imported" ? EXIT.ok : EXIT.inputProblems,
+        result.outcome === "imported" || result.outcome === "already_imported"
+          ? sales.failed
+            ? EXIT.incomplete
+            : EXIT.ok
+          : EXIT.inputProblems,
       );
     });
 }
