@@ -44,6 +44,8 @@ export interface InstallationOptions {
   catalog?: Record<string, unknown>;
   /** A `stores:` block (the connections of `catalog.store`). */
   stores?: Record<string, unknown>;
+  /** More top-level blocks (`marketplaces:`, `orders:`, `server:`). */
+  more?: Record<string, unknown>;
 }
 
 /** Writes an installation's omnifeed.config.yaml (and its JSONL catalog) into `dir`. */
@@ -73,6 +75,7 @@ export function writeInstallation(dir: string, name: string, options: Installati
       ...(options.build ? { build: options.build } : {}),
       ...(options.schedules ? { schedules: options.schedules } : {}),
       jobs: { backoff_ms: 300, ...options.jobs },
+      ...options.more,
     }),
   );
   return file;
