@@ -86,7 +86,7 @@ export function registerJobs(program: Command, setExit: (code: ExitCode) => void
   program
     .command("worker")
     .description(
-      "run scheduled and queued jobs (import, build-feeds, publish, reconcile, orders-pull, order-sync, tracking-push) from Redis until stopped",
+      "run scheduled and queued jobs (import, build-feeds, publish, reconcile, orders-pull, order-sync, tracking-push, stock, and the webhook events omnifeed serve took) from Redis until stopped",
     )
     .option("--config <file>", "the installation's omnifeed.config.yaml")
     .option(

@@ -54,6 +54,10 @@ config, else omnifeed-orders.sqlite beside state.file, else in output.dir, else 
 folder; with state.backend redis, in Redis at REDIS_URL (the workers' ledger). Orders go into the
 store orders.store of the config (default: the file store). See docs/orders.md.`;
 
+const STOCK_HELP = `The sale of each order imported is pushed as stock to every enabled channel of the config
+but the order's own (as \`omnifeed stock push\`, on the config's publishing state), or the
+output says why not (with --json, on stderr). See docs/stock.md.`;
+
 export async function configOf(path: string | undefined): Promise<ConfigFile> {
   return path ? loadConfigFile(resolve(path)) : {};
 }
@@ -92,8 +96,10 @@ export function registerOrders(program: Command, setExit: (code: ExitCode) => vo
 
 Orders whose SKU the store does not sell are held as unmatched (with the reason) and tried again
 by every pull, so mapping the SKU (orders.sku_map) or fixing the catalog is enough.
+${STOCK_HELP}
 Exits 0 when every order was imported or held with a reason, 5 when some failed transiently (the
-next pull tries them again), 2 on a config problem (a marketplace or store not configured).`,
+next pull tries them again) or a stock push failed, 2 on a config problem (a marketplace or store
+not configured).`,
     )
     .action(async (raw: unknown) => {
       const flags = parseFlags(PullFlagsSchema, raw);
@@ -145,7 +151,7 @@ next pull tries them again), 2 on a config problem (a marketplace or store not c
     .option("--json", "print the result as JSON", false)
     .addHelpText(
       "after",
-      `${LEDGER_HELP}\n\nExits 0 when the order is in the store, 3 when it is still held (the reason is printed).`,
+      `${LEDGER_HELP}\n\n${STOCK_HELP}\nExits 0 when the order is in the store, 3 when it is still held (the reason is printed),\n5 when it is in the store but its stock push failed (the next publish sends it).`,
     )
     .action(async (text: string, raw: unknown) => {
       const flags = parseFlags(CommonFlagsSchema, raw);
