@@ -7,6 +7,7 @@ import { storeBlockOf } from "../../src/dev/simulators/run-simulators.js";
 import { startShopifySimulator } from "../../src/dev/simulators/shopify.js";
 import { generateStoreCatalog } from "../../src/dev/simulators/store-catalog.js";
 import { startWooCommerceSimulator } from "../../src/dev/simulators/woocommerce.js";
+import { startEbaySimulator } from "../../src/dev/simulators/ebay.js";
 import { startGoogleSimulator } from "../../src/dev/simulators/google.js";
 import { startMetaSimulator } from "../../src/dev/simulators/meta.js";
 import { connectRedis } from "../../src/infra/redis.js";
@@ -198,6 +199,75 @@ describe.skipIf(unreachable !== undefined && !UNDER_CI)("the order loop in a wor
       await meta.close();
     }
   }, 120_000);
+  it("polls an eBay order on the worker's schedule, pushes its stock to every channel, and the tracking to eBay", async () => {
+    expect(unreachable, "Redis is needed under CI").toBeUndefined();
+    const google = await startGoogleSimulator({ port: 0, processingDelayMs: 0 });
+    const meta = await startMetaSimulator({ port: 0, processingDelayMs: 0 });
+    const ebay = await startEbaySimulator({ port: 0 });
+    const dir = freshDir("jobs-orders-ebay");
+    const every2s = "*/2 * * * * *";
+    const config = writeInstallation(dir, "ebay-shop", {
+      catalogLines: DEMO_LINES.map((line) => line.replace(`"sku":"${SKU}",`, `"sku":"${SKU}","quantity":2,`)),
+      channels: {
+        google: { ...google.accountSettings, ...FAST },
+        meta: { ...meta.accountSettings, ...FAST },
+      },
+      stores: { file: { dir: join(dir, "store") } },
+      schedules: {
+        "pull-orders": { job: "orders-pull", cron: every2s },
+        "push-tracking": { job: "tracking-push", cron: every2s },
+      },
+      more: {
+        orders: { store: "file" },
+        marketplaces: { ebay: { ...ebay.accountSettings, overlap_minutes: 1 } },
+      },
+    });
+    const env = { REDIS_URL, OMNIFEED_REDIS_PREFIX: prefix, ...google.env, ...meta.env, ...ebay.env };
+    let worker: WorkerProcess | undefined;
+    try {
+      const published = await omnifeed(["publish", "--config", config, "--state", "redis", "--quiet"], env);
+      expect(published.code, published.stderr).toBe(0);
+      worker = await startWorkerProcess(config, env);
+      const log = () => worker!.log();
+      const { orderId, lineItemIds } = ebay.placeOrder({
+        lines: [{ sku: SKU, quantity: 2, unitPriceMinor: 2500 }],
+      });
+      const installation = installationPrefixOf(prefix, "ebay-shop");
+      await waitFor(async () => (await runsOf(installation, "stock")).length > 0, 30_000, log);
+      const [stock] = await runsOf(installation, "stock");
+      expect(stock, log()).toMatchObject({ outcome: "succeeded" });
+      // eBay is no channel of ours: nothing is left out.
+      expect(stock!.summary).not.toContain("left out");
+      expect(google.items().get(SKU)?.productAttributes.availability).toBe("OUT_OF_STOCK");
+      expect(meta.items().get(SKU)?.fields).toMatchObject({ quantity_to_sell_on_facebook: 0 });
+
+      const csv = join(dir, "shipped.csv");
+      writeFileSync(
+        csv,
+        `marketplace,account,order_id,sku,quantity,carrier,tracking_number\nebay,${String(ebay.accountSettings.seller_id)},${orderId},${SKU},2,USPS,9400100000000000000001\n`,
+      );
+      const tracked = await omnifeed(["tracking", "import", csv, "--config", config], env);
+      expect(tracked.code, tracked.stderr).toBe(0);
+      await waitFor(() => ebay.fulfillments(orderId).length > 0, 30_000, log);
+      expect(ebay.fulfillments(orderId)).toEqual([
+        expect.objectContaining({
+          shipmentTrackingNumber: "9400100000000000000001",
+          shippingCarrierCode: "USPS",
+          lineItems: [{ lineItemId: lineItemIds[0], quantity: 2 }],
+        }),
+      ]);
+      expect(readdirSync(join(dir, "store", "outbox")).filter((name) => name.endsWith(".json"))).toHaveLength(
+        1,
+      );
+    } finally {
+      worker?.child.kill("SIGTERM");
+      if (worker) await worker.exited;
+      await ebay.close();
+      await google.close();
+      await meta.close();
+    }
+  }, 90_000);
+
   const catalog = generateStoreCatalog({ variants: 12, seed: 4 });
   const STORE_SKU = catalog[0]!.variants[0]!.sku;
   const stores = {
