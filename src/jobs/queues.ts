@@ -72,7 +72,12 @@ export function openQueues(
       const lane = LANE_OF[kind];
       const job = await byLane[lane].add(kind, data, {
         ...options,
-        deduplication: { id: dedupeIdOf(kind, data) },
+        deduplication: {
+          id: dedupeIdOf(kind, data),
+          // A notification that comes while its order's sync runs may carry a change that sync
+          // read too early (a cancellation): one more sync follows it, never two at once.
+          ...(kind === "order-sync" && { keepLastIfActive: true }),
+        },
       });
       return { id: job.id ?? "", lane };
     },
