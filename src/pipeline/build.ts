@@ -10,8 +10,8 @@ import { encodeEntries } from "../feeds/encoded-entries.js";
 import type { FeedFormat } from "../feeds/format.js";
 import { loadMapping } from "../mapping/load.js";
 import type { CompiledMapping } from "../mapping/types.js";
-import type { SourceDecoder } from "../sources/registry.js";
-import { decoderFor } from "../sources/registry.js";
+import type { SourceDecoder } from "../sources/decoders.js";
+import { decoderFor } from "../sources/decoders.js";
 import type { RecordBatch, SourceFormat } from "../sources/source.js";
 import { heldVariant } from "./held-stock.js";
 

@@ -7,7 +7,7 @@ import type { FeedFormat } from "../feeds/format.js";
 import { loadMapping } from "../mapping/load.js";
 import type { CompiledMapping } from "../mapping/types.js";
 import { envValue } from "../config/env.js";
-import { detectCatalogFormat, sourceFor, storeSourceFor } from "../sources/registry.js";
+import { detectCatalogFormat, loadStoreSource, sourceFor } from "../sources/registry.js";
 import type {
   CatalogSource,
   FileFormat,
@@ -147,7 +147,7 @@ export async function prepareRun(
 /** The catalog's source found (a file's format detected) and its options checked. */
 export async function prepareCatalog(catalog: CatalogRequest): Promise<PreparedCatalog> {
   if (catalog.store !== undefined) {
-    const source = catalog.source ?? storeSourceFor(catalog.store);
+    const source = catalog.source ?? (await loadStoreSource(catalog.store));
     const options = parseSourceOptions(source.optionsSchema, catalog.options, `stores.${catalog.store}`);
     return {
       kind: "store",

@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { isGzipFile } from "../sources/file-input.js";
-import { STORE_SOURCES } from "../sources/registry.js";
+import { loadStoreSource } from "../sources/registry.js";
 import type { RecordBatch } from "../sources/source.js";
 import { catalogBatches } from "./catalog-read.js";
 import type { BatchOutput } from "./build.js";
@@ -110,7 +110,7 @@ async function sizeOf(
 ): Promise<{ totalBytes: number | undefined; workers: number }> {
   if (run.catalog.kind === "store") {
     // A source given to the run (tests) is not in the registry the build threads look in.
-    const registered = STORE_SOURCES.includes(run.catalog.source);
+    const registered = run.catalog.source === (await loadStoreSource(run.catalog.format));
     return { totalBytes: undefined, workers: registered ? (workers ?? buildThreadCount()) : 0 };
   }
   const fileBytes = (await stat(run.catalog.file)).size;

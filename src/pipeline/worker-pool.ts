@@ -3,7 +3,7 @@ import { Worker, type MessagePort, type ResourceLimits } from "node:worker_threa
 import { fromErrorData, toErrorData, type ErrorData } from "../core/errors.js";
 import type { ChannelId } from "../core/ids.js";
 import type { CompiledMapping } from "../mapping/types.js";
-import type { SourceDecoder } from "../sources/registry.js";
+import type { SourceDecoder } from "../sources/decoders.js";
 import type { RecordBatch } from "../sources/source.js";
 import type { BatchOutput, BuildSpec } from "./build.js";
 import { createBatchBuilder } from "./build.js";

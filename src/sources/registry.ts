@@ -1,61 +1,23 @@
 import { OmnifeedError } from "../core/errors.js";
-import { csvSource } from "./csv/index.js";
 import { readHead } from "./file-input.js";
-import { googleXmlSource } from "./google-xml/index.js";
-import { jsonlSource, jsonSource } from "./json/index.js";
-import { shopifyCsvSource } from "./shopify-csv/index.js";
-import { shopifySource } from "./shopify/index.js";
-import { wooCommerceSource } from "./woocommerce/index.js";
-import type {
-  CatalogSource,
-  DecodedBatch,
-  FileFormat,
-  RecordBatch,
-  SourceFormat,
-  StoreFormat,
-  StoreSource,
-} from "./source.js";
-import { STORE_FORMATS } from "./source.js";
-import { wooCommerceCsvSource } from "./woocommerce-csv/index.js";
+import type { CatalogSource, FileFormat, StoreFormat, StoreSource } from "./source.js";
+import { SOURCES } from "./file-sources.js";
+
+export { isStoreFormat, decoderFor, type SourceDecoder } from "./decoders.js";
+export { SOURCES };
 
 /**
- * Every catalog file format, by hand. The order is the detection order: the store exports and the
- * structured formats are recognised by their content; the generic CSV takes any delimited file.
+ * The store a catalog can be read from over its API (`stores.<format>` of omnifeed.config.yaml;
+ * `--catalog shopify` picks one), loaded when a run asks for it: a file export never loads a store
+ * client (axios and the rest, about 20 MB of a process; `src/sources/decoders.ts`).
  */
-export const SOURCES: readonly CatalogSource[] = [
-  googleXmlSource,
-  jsonlSource,
-  jsonSource,
-  shopifyCsvSource,
-  wooCommerceCsvSource,
-  csvSource,
-];
-
-/**
- * Every store a catalog can be read from over its API, by hand. The connection of each comes from
- * `stores.<format>` of omnifeed.config.yaml; `--catalog shopify` picks one.
- */
-export const STORE_SOURCES: readonly StoreSource[] = [shopifySource, wooCommerceSource];
-
-export function isStoreFormat(text: string): text is StoreFormat {
-  return (STORE_FORMATS as readonly string[]).includes(text);
-}
-
-export function storeSourceFor(format: StoreFormat): StoreSource {
-  const source = STORE_SOURCES.find((candidate) => candidate.format === format);
-  if (!source)
-    throw new OmnifeedError("config", `the ${format} catalog source is not built into this omnifeed`);
-  return source;
-}
-
-/** What a build worker needs of a source, file or store: its options schema and its pure decode. */
-export interface SourceDecoder {
-  optionsSchema: { parse(options: unknown): unknown };
-  decode(batch: RecordBatch, options: unknown): DecodedBatch;
-}
-
-export function decoderFor(format: SourceFormat): SourceDecoder {
-  return isStoreFormat(format) ? storeSourceFor(format) : sourceFor(format);
+export async function loadStoreSource(format: StoreFormat): Promise<StoreSource> {
+  switch (format) {
+    case "shopify":
+      return (await import("./shopify/index.js")).shopifySource;
+    case "woocommerce":
+      return (await import("./woocommerce/index.js")).wooCommerceSource;
+  }
 }
 
 export function sourceFor(format: FileFormat): CatalogSource {
