@@ -12,6 +12,8 @@ const DEMO_MAPPINGS = join(ROOT, "channel-mappings/examples/demo");
 /** What `omnifeed demo` adds: the file store's block, and settings merged into a marketplace's block. */
 export interface DemoConfigExtra {
   stores?: Record<string, unknown>;
+  /** Settings merged into every channel's account block (the simulators' own rate limits). */
+  accounts?: Record<string, unknown>;
   marketplaces?: Record<string, Record<string, unknown>>;
   /** The first comment line of the file. */
   heading?: string;
@@ -46,10 +48,12 @@ export async function writeDemoSimulatorConfig(
     });
     channels[simulator.channel] = {
       mapping: relative(dir, join(DEMO_MAPPINGS, `${simulator.channel}.yaml`)),
-      account:
-        simulator.channel === "amazon"
+      account: {
+        ...(simulator.channel === "amazon"
           ? { seller_id: "A1DEMOSELLER00", marketplace_id: "ATVPDKIKX0DER", ...account }
-          : account,
+          : account),
+        ...extra.accounts,
+      },
     };
   }
   // The marketplaces read their secrets from files too (`*_file`), like the channels.
