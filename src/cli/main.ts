@@ -14,6 +14,7 @@ import { registerJobs } from "./commands/jobs.js";
 import { registerServe } from "./commands/serve.js";
 import { registerStock } from "./commands/stock.js";
 import { registerTracking } from "./commands/tracking.js";
+import { registerOrders } from "./commands/orders.js";
 import { signalOwner } from "./signal-owner.js";
 import { EXIT, EXIT_CODES_HELP, exitCodeForKind, type ExitCode } from "./exit-codes.js";
 
@@ -34,6 +35,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerMapping(program, setExit);
   registerJobs(program, setExit);
   registerServe(program, setExit);
+  registerOrders(program, setExit);
   registerTracking(program, setExit);
   registerStock(program, setExit);
   registerConfig(program, setExit);

@@ -81,7 +81,7 @@ describe("loadConfigFile", () => {
       'schedules.bad name: key "bad name": letters, digits, dot, dash or underscore',
     );
     expect(lines[5]).toBe(
-      `${file}:17:5: schedules.missing-job.job: missing (expected one of "import"|"build-feeds"|"publish"|"reconcile")`,
+      `${file}:17:5: schedules.missing-job.job: missing (expected one of "import"|"build-feeds"|"publish"|"reconcile"|"orders-pull"|"tracking-push")`,
     );
     expect(lines[6]).toContain("server.port: Too small");
   });

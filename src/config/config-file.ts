@@ -28,7 +28,14 @@ const NAME = /^[A-Za-z0-9._-]+$/;
 const ENV_VAR = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name");
 
 /** The kinds of job a schedule may start; the worker's processors (src/jobs) run them. */
-export const SCHEDULED_JOB_KINDS = ["import", "build-feeds", "publish", "reconcile"] as const;
+export const SCHEDULED_JOB_KINDS = [
+  "import",
+  "build-feeds",
+  "publish",
+  "reconcile",
+  "orders-pull",
+  "tracking-push",
+] as const;
 export type ScheduledJobKind = (typeof SCHEDULED_JOB_KINDS)[number];
 
 /** `schedules.<name>`: a job and when it runs. */
@@ -115,6 +122,30 @@ const StoresSchema = z
   })
   .describe("The merchant's stores (connection settings; secrets by environment variable or file).");
 
+/** `orders:` — where marketplace orders go and how their SKUs map (docs/orders.md). */
+export const OrdersSchema = z
+  .strictObject({
+    store: z
+      .enum(["file", "shopify", "woocommerce"])
+      .optional()
+      .describe("The store of `stores:` marketplace orders are imported into (default file)."),
+    sku_map: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "CSV marketplace_sku,store_sku[,marketplace]: for listings whose marketplace SKU differs from the store's.",
+      ),
+    ledger_file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "The embedded order ledger (state.backend embedded); default omnifeed-orders.sqlite beside the state file.",
+      ),
+  })
+  .describe("The order pipeline: marketplace orders into the store exactly once, tracking back out.");
+
 /** `catalog.store`: read the catalog from a store of `stores:` instead of a file. */
 const CatalogStoreSchema = z
   .enum(STORE_FORMATS)
@@ -194,6 +225,7 @@ export const ConfigFileSchema = z.strictObject({
     .optional(),
   stores: StoresSchema.optional(),
   marketplaces: MarketplacesSchema.optional(),
+  orders: OrdersSchema.optional(),
   channels: z
     .strictObject({
       google: channelEntry(ACCOUNT_SCHEMAS.google).optional(),
@@ -510,6 +542,11 @@ export function resolvePaths(config: ConfigFile, base: string): ConfigFile {
     marketplaces: config.marketplaces && {
       ...(config.marketplaces.amazon && { amazon: filesAt(config.marketplaces.amazon, base) }),
       ...(config.marketplaces.ebay && { ebay: filesAt(config.marketplaces.ebay, base) }),
+    },
+    orders: config.orders && {
+      ...config.orders,
+      sku_map: at(config.orders.sku_map),
+      ledger_file: at(config.orders.ledger_file),
     },
     output: config.output && { ...config.output, dir: at(config.output.dir) },
     state: config.state && { ...config.state, file: at(config.state.file) },

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { ChannelIdSchema } from "../core/ids.js";
+import { OrderKeySchema } from "../core/order.js";
+import { MARKETPLACE_IDS } from "../orders/order-setup.js";
 import type { Lane } from "./lanes.js";
 import { WebhookEventPayloadSchema } from "./webhook-events.js";
 
@@ -16,10 +18,13 @@ export const JOB_KINDS = [
   "reconcile",
   "webhook-event",
   "stock",
+  "orders-pull",
+  "order-sync",
+  "tracking-push",
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
-/** The lane each kind runs in. Webhook events take the fast lane, as orders, tracking and stock will (issue 10). */
+/** The lane each kind runs in: webhook events, orders, tracking and stock take the fast lane, which bulk catalog work cannot starve. */
 export const LANE_OF: Readonly<Record<JobKind, Lane>> = {
   import: "bulk",
   "build-feeds": "bulk",
@@ -29,6 +34,9 @@ export const LANE_OF: Readonly<Record<JobKind, Lane>> = {
   "webhook-event": "fast",
   // A sale must reach the other channels before they oversell: bulk catalog work cannot starve it.
   stock: "fast",
+  "orders-pull": "fast",
+  "order-sync": "fast",
+  "tracking-push": "fast",
 };
 
 const Channels = z.array(ChannelIdSchema).min(1).optional();
@@ -92,6 +100,15 @@ export const StockPayloadSchema = Base.extend({
   /** When the sale reached the store (ms since epoch). */
   soldAt: z.number().int().nonnegative().optional(),
 });
+/** `orders-pull`: pull every configured marketplace (or one), import, carry cancellations over. */
+export const OrdersPullPayloadSchema = z.object({
+  name: z.string().min(1),
+  marketplace: z.enum(MARKETPLACE_IDS).optional(),
+});
+/** `order-sync`: one order after a marketplace notification: fetched, received, imported or cancelled. */
+export const OrderSyncPayloadSchema = OrderKeySchema.extend({ name: z.string().min(1) });
+/** `tracking-push`: the store's new fulfillments recorded, tracking pushed to the marketplaces. */
+export const TrackingPushPayloadSchema = z.object({ name: z.string().min(1) });
 
 export const PAYLOAD_SCHEMAS = {
   import: ImportPayloadSchema,
@@ -101,6 +118,9 @@ export const PAYLOAD_SCHEMAS = {
   reconcile: ReconcilePayloadSchema,
   "webhook-event": WebhookEventPayloadSchema,
   stock: StockPayloadSchema,
+  "orders-pull": OrdersPullPayloadSchema,
+  "order-sync": OrderSyncPayloadSchema,
+  "tracking-push": TrackingPushPayloadSchema,
 } as const satisfies Record<JobKind, z.ZodType>;
 
 export type PayloadOf<Kind extends JobKind> = z.infer<(typeof PAYLOAD_SCHEMAS)[Kind]>;
@@ -118,4 +138,21 @@ export function isJobKind(name: string): name is JobKind {
 export function workIdOf(kind: JobKind, channels: readonly string[] | undefined, subject?: string): string {
   const id = `${kind}:${channels && channels.length > 0 ? [...channels].sort().join(",") : "all"}`;
   return subject === undefined ? id : `${id}:${subject}`;
+}
+
+/**
+ * The deduplication id of a job: the work's identity (`workIdOf`); an `order-sync` is the same work
+ * per order key, so three deliveries of one notification queue one job; a `stock` job per order key.
+ */
+export function dedupeIdOf(kind: JobKind, data: Record<string, unknown>): string {
+  if (kind === "order-sync")
+    return `${kind}:${String(data.marketplace)}/${String(data.account)}/${String(data.orderId)}`;
+  if (kind === "orders-pull")
+    return `${kind}:${typeof data.marketplace === "string" ? data.marketplace : "all"}`;
+  // A stock job is about one order's sale: two orders' sales are two pieces of work.
+  return workIdOf(
+    kind,
+    Array.isArray(data.channels) ? (data.channels as string[]) : undefined,
+    typeof data.orderKey === "string" ? data.orderKey : undefined,
+  );
 }

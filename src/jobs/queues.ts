@@ -5,7 +5,7 @@ import type { ConfigFile } from "../config/config-file.js";
 import type { Lane } from "./lanes.js";
 import { LANES, bullPrefixOf, queueNameOf } from "./lanes.js";
 import type { JobKind, PayloadInput } from "./payloads.js";
-import { LANE_OF, PAYLOAD_SCHEMAS, workIdOf } from "./payloads.js";
+import { dedupeIdOf, LANE_OF, PAYLOAD_SCHEMAS } from "./payloads.js";
 
 /** Tries per job unless `jobs.attempts` says otherwise. */
 export const DEFAULT_ATTEMPTS = 5;
@@ -70,12 +70,9 @@ export function openQueues(
     async enqueue(kind, payload) {
       const data = PAYLOAD_SCHEMAS[kind].parse(payload);
       const lane = LANE_OF[kind];
-      const channels = "channels" in data ? data.channels : undefined;
       const job = await byLane[lane].add(kind, data, {
         ...options,
-        deduplication: {
-          id: workIdOf(kind, channels, "orderKey" in data ? String(data.orderKey) : undefined),
-        },
+        deduplication: { id: dedupeIdOf(kind, data) },
       });
       return { id: job.id ?? "", lane };
     },

@@ -11,6 +11,7 @@ import type { Lane } from "./lanes.js";
 import { DEFAULT_LANE_CONCURRENCY, bullPrefixOf, installationPrefixOf, queueNameOf } from "./lanes.js";
 import type { JobKind } from "./payloads.js";
 import { LANE_OF, PAYLOAD_SCHEMAS, isJobKind } from "./payloads.js";
+import { pullOrdersJob, pushTrackingJob, syncOrderJob } from "./order-processors.js";
 import type { ProcessorContext } from "./processors.js";
 import { importCatalog, publishChannels, pushSaleStock, reconcileChannels } from "./processors.js";
 import type { JobQueues } from "./queues.js";
@@ -287,6 +288,12 @@ function runKind(
       );
     case "stock":
       return pushSaleStock(PAYLOAD_SCHEMAS.stock.parse(payload), context);
+    case "orders-pull":
+      return pullOrdersJob(PAYLOAD_SCHEMAS["orders-pull"].parse(payload), context);
+    case "order-sync":
+      return syncOrderJob(PAYLOAD_SCHEMAS["order-sync"].parse(payload), context);
+    case "tracking-push":
+      return pushTrackingJob(PAYLOAD_SCHEMAS["tracking-push"].parse(payload), context);
   }
 }
 

@@ -86,7 +86,7 @@ export function registerJobs(program: Command, setExit: (code: ExitCode) => void
   program
     .command("worker")
     .description(
-      "run scheduled and queued jobs (import, build-feeds, publish, reconcile) from Redis until stopped",
+      "run scheduled and queued jobs (import, build-feeds, publish, reconcile, orders-pull, order-sync, tracking-push) from Redis until stopped",
     )
     .option("--config <file>", "the installation's omnifeed.config.yaml")
     .option(
@@ -194,7 +194,9 @@ export function registerJobs(program: Command, setExit: (code: ExitCode) => void
 
   program
     .command("run <job>")
-    .description("queue a job now: import, build-feeds, publish, reconcile, or a schedule's name")
+    .description(
+      "queue a job now: import, build-feeds, publish, reconcile, orders-pull, tracking-push, or a schedule's name",
+    )
     .option("--config <file>", "the installation's omnifeed.config.yaml")
     .option(
       "--channel <list>",
@@ -224,11 +226,12 @@ export function registerJobs(program: Command, setExit: (code: ExitCode) => void
             "a stock job carries a sale (queued by the order pipeline): push stock by hand with `omnifeed stock push --sku SKU[:sold]`",
           );
         }
-        if (!isJobKind(kind) || kind === "build-chunk" || kind === "webhook-event") {
+        // build-chunk belongs to a build; webhook-event and order-sync are queued by the receivers.
+        if (!isJobKind(kind) || kind === "build-chunk" || kind === "webhook-event" || kind === "order-sync") {
           const names = Object.keys(installation.config.schedules ?? {});
           throw new OmnifeedError(
             "config",
-            `unknown job "${job}": name import, build-feeds, publish, reconcile${names.length > 0 ? ` or a schedule (${names.join(", ")})` : ""}`,
+            `unknown job "${job}": name import, build-feeds, publish, reconcile, orders-pull, tracking-push${names.length > 0 ? ` or a schedule (${names.join(", ")})` : ""}`,
           );
         }
         const channels = flags.channel ? parseChannelList(flags.channel) : scheduled?.channels;
@@ -259,7 +262,7 @@ export function registerJobs(program: Command, setExit: (code: ExitCode) => void
   program
     .command("status")
     .description(
-      "queue depths, live workers, schedules, the last run of each job, failures and deferred items",
+      "queue depths, live workers, schedules, the last run of each job, failures, deferred items, and orders (waiting, unmatched, tracking overdue)",
     )
     .option("--config <file>", "the installation's omnifeed.config.yaml")
     .option("--json", "print JSON", false)
@@ -275,8 +278,17 @@ export function registerJobs(program: Command, setExit: (code: ExitCode) => void
           installation.redis,
           installation.prefix,
         );
+        // The workers' order ledger shares the installation's Redis and prefix.
+        const { RedisOrderLedger } = await import("../../orders/ledger-redis.js");
+        const { collectOrderStatus, formatOrderStatus } = await import("../../orders/order-status.js");
+        const orders = await collectOrderStatus(
+          new RedisOrderLedger({ redis: installation.redis, prefix: installation.prefix }),
+          new Date(),
+        );
         process.stdout.write(
-          flags.json ? `${JSON.stringify(status, null, 2)}\n` : `${formatStatus(status)}\n`,
+          flags.json
+            ? `${JSON.stringify({ ...status, orders }, null, 2)}\n`
+            : `${formatStatus(status)}\n${formatOrderStatus(orders)}\n`,
         );
       } finally {
         await installation.close();
