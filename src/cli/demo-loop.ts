@@ -248,7 +248,7 @@ async function runSteps(dir: string, sims: DemoSimulators, options: DemoOptions)
     }
     const second = await pullOrders(amazon, setup.context);
     const store = fileStoreFor(config);
-    const outbox = join(store.layout.outbox);
+    const outbox = store.layout.outbox;
     const outboxFiles = (await readdir(outbox)).filter((name) => name.endsWith(".json"));
     step(4, `order placed on the Amazon simulator, pulled and imported into the file store`, [
       `placed ${orderKeyText(key)}: ${options.quantity} × ${sku} at ${formatMinor(unitPriceMinor)} USD`,
