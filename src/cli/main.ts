@@ -4,6 +4,7 @@ import { isOmnifeedError } from "../core/errors.js";
 import { removeOwnTempFiles } from "../feeds/temp-file.js";
 import { registerCatalog } from "./commands/catalog.js";
 import { registerConfig } from "./commands/config.js";
+import { registerDemo } from "./commands/demo.js";
 import { registerDev } from "./commands/dev.js";
 import { registerExplain } from "./commands/explain.js";
 import { registerExport } from "./commands/export.js";
@@ -28,6 +29,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
     .showHelpAfterError()
     .exitOverride()
     .addHelpText("after", EXIT_CODES_HELP);
+  registerDemo(program, setExit);
   registerExport(program, setExit);
   registerValidate(program, setExit);
   registerPublish(program, setExit);

@@ -9,6 +9,16 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DEMO = join(ROOT, "fixtures/catalogs/demo");
 const DEMO_MAPPINGS = join(ROOT, "channel-mappings/examples/demo");
 
+/** What `omnifeed demo` adds: the file store's block, and settings merged into a marketplace's block. */
+export interface DemoConfigExtra {
+  stores?: Record<string, unknown>;
+  /** Settings merged into every channel's account block (the simulators' own rate limits). */
+  accounts?: Record<string, unknown>;
+  marketplaces?: Record<string, Record<string, unknown>>;
+  /** The first comment line of the file. */
+  heading?: string;
+}
+
 /**
  * Writes an omnifeed.config.yaml that publishes the bundled demo catalog to running simulators:
  * the demo's catalog and mappings, each channel's account pointing at its simulator, the
@@ -17,6 +27,7 @@ const DEMO_MAPPINGS = join(ROOT, "channel-mappings/examples/demo");
 export async function writeDemoSimulatorConfig(
   file: string,
   simulators: readonly RunningSimulator[],
+  extra: DemoConfigExtra = {},
 ): Promise<string> {
   const path = resolve(file);
   const dir = dirname(path);
@@ -37,10 +48,12 @@ export async function writeDemoSimulatorConfig(
     });
     channels[simulator.channel] = {
       mapping: relative(dir, join(DEMO_MAPPINGS, `${simulator.channel}.yaml`)),
-      account:
-        simulator.channel === "amazon"
+      account: {
+        ...(simulator.channel === "amazon"
           ? { seller_id: "A1DEMOSELLER00", marketplace_id: "ATVPDKIKX0DER", ...account }
-          : account,
+          : account),
+        ...extra.accounts,
+      },
     };
   }
   // The marketplaces read their secrets from files too (`*_file`), like the channels.
@@ -53,6 +66,10 @@ export async function writeDemoSimulatorConfig(
       return secretFile;
     });
   }
+  for (const [id, settings] of Object.entries(extra.marketplaces ?? {})) {
+    marketplaces[id] = { ...(marketplaces[id] as Record<string, unknown> | undefined), ...settings };
+  }
+  Object.assign(stores, extra.stores);
   for (const [secretFile, value] of secrets) {
     await writeFile(secretFile, value, { mode: 0o600 });
     await chmod(secretFile, 0o600);
@@ -69,7 +86,7 @@ export async function writeDemoSimulatorConfig(
   };
   await writeFile(
     path,
-    `# Publishes the demo catalog to the simulators of \`omnifeed dev simulators\` (written by it).\n${stringify(config)}`,
+    `# ${extra.heading ?? "Publishes the demo catalog to the simulators of `omnifeed dev simulators` (written by it)."}\n${stringify(config)}`,
   );
   return path;
 }

@@ -1,7 +1,12 @@
 import { afterEach, expect, it } from "vitest";
 import { startAmazonOrdersSimulator } from "./amazon-orders.js";
 import { startEbaySimulator } from "./ebay.js";
-import { SIMULATOR_PORTS, simulatorInstructions } from "./run-simulators.js";
+import {
+  SIMULATOR_PORTS,
+  simulatorInstructions,
+  startSimulators,
+  type MountedAmazonOrders,
+} from "./run-simulators.js";
 import type { RunningSimulator } from "./simulator.js";
 
 const started: RunningSimulator[] = [];
@@ -25,4 +30,40 @@ it("gives eBay the port after the stores' and lists the marketplace simulators a
   expect(text).toContain("channels: {}");
   expect(text).toMatch(/^marketplaces:\n {2}amazon:\n/m);
   expect(text).toContain("marketplace_ids:");
+});
+
+it("starts only the simulators asked for, on free ports, with the Amazon orders settle time given", async () => {
+  const ran = await startSimulators({
+    host: "127.0.0.1",
+    freePorts: true,
+    only: ["google", "amazon"],
+    amazonOrdersSettleMs: 0,
+  });
+  started.push(...ran);
+  expect(ran.map((simulator) => simulator.channel)).toEqual(["google", "amazon", "amazon-orders"]);
+  const ports = ran.map((simulator) => Number(new URL(simulator.url).port));
+  expect(ports.some((port) => (Object.values(SIMULATOR_PORTS) as number[]).includes(port))).toBe(false);
+  // Settle 0: an order placed now is found by a search whose window ends now.
+  const orders = ran[2] as MountedAmazonOrders;
+  const { orderId } = orders.placeOrder({ lines: [{ sku: "MUG-RED", quantity: 1, unitPriceMinor: 1500 }] });
+  const token = await fetch(`${String(orders.accountSettings.lwa_url)}/auth/o2/token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "refresh_token",
+      refresh_token: orders.env[String(orders.accountSettings.refresh_token_env)]!,
+      client_id: orders.env[String(orders.accountSettings.client_id_env)]!,
+      client_secret: orders.env[String(orders.accountSettings.client_secret_env)]!,
+    }),
+  }).then((response) => response.json() as Promise<{ access_token: string }>);
+  const query = new URLSearchParams({
+    marketplaceIds: "ATVPDKIKX0DER",
+    lastUpdatedAfter: new Date(Date.now() - 60_000).toISOString(),
+    lastUpdatedBefore: new Date().toISOString(),
+  });
+  const found = await fetch(`${orders.url}/orders/2026-01-01/orders?${query.toString()}`, {
+    headers: { "x-amz-access-token": token.access_token },
+  });
+  expect(found.status).toBe(200);
+  expect(JSON.stringify(await found.json())).toContain(orderId);
 });

@@ -30,7 +30,18 @@ export interface SimulatorsOptions {
   rateLimit?: { perSecond: number; burst: number } | undefined;
   /** How long the simulators take to process a batch, a feed or a product (ms). */
   processingDelayMs?: number | undefined;
+  /** Each simulator on a free port of its own (port 0) instead of `basePort` and the next five. */
+  freePorts?: boolean | undefined;
+  /** Only these simulators (the channels google, meta, amazon with its orders; shopify, woocommerce, ebay); all when absent. */
+  only?: readonly SimulatorName[] | undefined;
+  /**
+   * How far in the past the Amazon orders simulator wants a `lastUpdatedBefore` (Amazon: 2
+   * minutes); the demo loop sets 0 to pull an order the moment it is placed.
+   */
+  amazonOrdersSettleMs?: number | undefined;
 }
+
+export type SimulatorName = keyof typeof SIMULATOR_PORTS;
 
 /**
  * Starts the channel simulators (Google, Meta, Amazon), the store simulators (Shopify,
@@ -39,7 +50,8 @@ export interface SimulatorsOptions {
  */
 export async function startSimulators(options: SimulatorsOptions): Promise<RunningSimulator[]> {
   const port = (offset: number, fallback: number) =>
-    options.basePort === undefined ? fallback : options.basePort + offset;
+    options.freePorts ? 0 : options.basePort === undefined ? fallback : options.basePort + offset;
+  const wanted = (name: SimulatorName) => options.only === undefined || options.only.includes(name);
   const common = {
     host: options.host,
     rateLimit: options.rateLimit,
@@ -47,39 +59,52 @@ export async function startSimulators(options: SimulatorsOptions): Promise<Runni
   };
   const started: RunningSimulator[] = [];
   try {
-    started.push(await startGoogleSimulator({ ...common, port: port(0, SIMULATOR_PORTS.google) }));
-    started.push(await startMetaSimulator({ ...common, port: port(1, SIMULATOR_PORTS.meta) }));
-    // The order operations share the listings simulator's address and LWA tokens, as on Amazon.
-    const orders = createAmazonOrdersApi();
-    const amazon = await startAmazonSimulator({
-      ...common,
-      port: port(2, SIMULATOR_PORTS.amazon),
-      mounts: [orders.mount],
-    });
-    started.push(amazon, amazonOrdersEntry(orders, amazon));
-    const catalog = generateStoreCatalog({ variants: 200, seed: 42 });
-    started.push(
-      await startShopifySimulator({
-        host: options.host,
-        port: port(3, SIMULATOR_PORTS.shopify),
-        catalog,
-        ...(options.processingDelayMs === undefined ? {} : { processingDelayMs: options.processingDelayMs }),
-      }),
-    );
-    started.push(
-      await startWooCommerceSimulator({
-        host: options.host,
-        port: port(4, SIMULATOR_PORTS.woocommerce),
-        catalog,
-      }),
-    );
-    started.push(
-      await startEbaySimulator({
-        host: options.host,
-        port: port(5, SIMULATOR_PORTS.ebay),
-        rateLimit: options.rateLimit,
-      }),
-    );
+    if (wanted("google"))
+      started.push(await startGoogleSimulator({ ...common, port: port(0, SIMULATOR_PORTS.google) }));
+    if (wanted("meta"))
+      started.push(await startMetaSimulator({ ...common, port: port(1, SIMULATOR_PORTS.meta) }));
+    if (wanted("amazon")) {
+      // The order operations share the listings simulator's address and LWA tokens, as on Amazon.
+      const orders = createAmazonOrdersApi(
+        options.amazonOrdersSettleMs === undefined ? {} : { settleMs: options.amazonOrdersSettleMs },
+      );
+      const amazon = await startAmazonSimulator({
+        ...common,
+        port: port(2, SIMULATOR_PORTS.amazon),
+        mounts: [orders.mount],
+      });
+      started.push(amazon, amazonOrdersEntry(orders, amazon));
+    }
+    // Generated only for the store simulators that need it.
+    const catalog =
+      wanted("shopify") || wanted("woocommerce") ? generateStoreCatalog({ variants: 200, seed: 42 }) : [];
+    if (wanted("shopify"))
+      started.push(
+        await startShopifySimulator({
+          host: options.host,
+          port: port(3, SIMULATOR_PORTS.shopify),
+          catalog,
+          ...(options.processingDelayMs === undefined
+            ? {}
+            : { processingDelayMs: options.processingDelayMs }),
+        }),
+      );
+    if (wanted("woocommerce"))
+      started.push(
+        await startWooCommerceSimulator({
+          host: options.host,
+          port: port(4, SIMULATOR_PORTS.woocommerce),
+          catalog,
+        }),
+      );
+    if (wanted("ebay"))
+      started.push(
+        await startEbaySimulator({
+          host: options.host,
+          port: port(5, SIMULATOR_PORTS.ebay),
+          rateLimit: options.rateLimit,
+        }),
+      );
   } catch (error) {
     await Promise.all(started.map((simulator) => simulator.close()));
     throw error;
