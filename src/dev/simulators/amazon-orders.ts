@@ -278,6 +278,9 @@ export function createAmazonOrdersApi(options: AmazonOrdersApiOptions = {}): Ama
     lastClock = Math.max(Date.now(), lastClock + 1);
     return new Date(lastClock).toISOString();
   };
+  // The simulator's present: never before the last time it handed out, which may run a few
+  // milliseconds ahead of the wall clock when several changes land in one millisecond.
+  const present = (): number => Math.max(Date.now(), lastClock);
 
   const money = (minor: number, currency: string) => ({
     amount: (minor / 10 ** currencyDecimals(currency)).toFixed(currencyDecimals(currency)),
@@ -445,7 +448,7 @@ export function createAmazonOrdersApi(options: AmazonOrdersApiOptions = {}): Ama
     const after = (byCreation ? createdAfter : updatedAfter) as number;
     const beforeName = byCreation ? "createdBefore" : "lastUpdatedBefore";
     const before = (byCreation ? createdBefore : updatedBefore) as number | undefined;
-    const latest = Date.now() - settleMs;
+    const latest = present() - settleMs;
     if (before !== undefined && before < after)
       return invalidInput(
         `${beforeName} must be later than or equal to ${byCreation ? "createdAfter" : "lastUpdatedAfter"}.`,

@@ -142,6 +142,24 @@ describe("eBay simulator: getOrders", () => {
     expect(second.body.next).toBeUndefined();
   });
 
+  it("lists every order at once, even many placed in one millisecond", async () => {
+    const sim = await start();
+    const token = await userToken(sim);
+    // Times are distinct and increasing, so a burst runs ahead of the wall clock; the default
+    // window and an open-ended one must still reach its newest order.
+    const ids = Array.from({ length: 300 }, () => sim.placeOrder(LINES).orderId);
+    const all = await get(sim, token, "/sell/fulfillment/v1/order?limit=200");
+    expect(all.body.total).toBe(300);
+    const since = new Date(Date.now() - 60_000).toISOString();
+    const open = await get(
+      sim,
+      token,
+      `/sell/fulfillment/v1/order?limit=1&filter=${filterOf(`lastmodifieddate:[${since}..]`)}`,
+    );
+    expect(open.body.total).toBe(300);
+    expect(open.body.orders[0]!.orderId).toBe(ids.at(-1));
+  });
+
   it("filters by lastmodifieddate and orderfulfillmentstatus", async () => {
     const sim = await start();
     const token = await userToken(sim);

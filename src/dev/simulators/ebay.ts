@@ -216,6 +216,9 @@ export async function startEbaySimulator(options: EbaySimulatorOptions = {}): Pr
     lastClock = Math.max(Date.now(), lastClock + 1);
     return new Date(lastClock).toISOString();
   };
+  // The simulator's present: never before the last time it handed out, which may be a few
+  // milliseconds ahead of the wall clock when several changes land in one millisecond.
+  const present = (): number => Math.max(Date.now(), lastClock);
 
   const amount = (minor: number, currency: string) => ({
     value: (minor / 10 ** currencyDecimals(currency)).toFixed(currencyDecimals(currency)),
@@ -404,7 +407,7 @@ export async function startEbaySimulator(options: EbaySimulatorOptions = {}): Pr
         value,
       });
     if (fromText === "") return requestError(30820, "Start date is missing.", { name: "filter", value });
-    const now = Date.now();
+    const now = present();
     for (const text of [fromText, toText].filter((part) => part !== ""))
       if (!ISO_DATE_TIME.test(text) || Number.isNaN(Date.parse(text)))
         return requestError(30810, `Invalid date format: ${text}.`, { name: "filter", value: text });
@@ -473,7 +476,7 @@ export async function startEbaySimulator(options: EbaySimulatorOptions = {}): Pr
       }
       // Both date filters given: eBay uses creationdate only; none: the last 90 days by creation.
       const window = windows.find((candidate) => candidate.field === "creationDate") ??
-        windows[0] ?? { field: "creationDate", from: Date.now() - SEARCH_DAYS * DAY_MS, to: Date.now() };
+        windows[0] ?? { field: "creationDate", from: present() - SEARCH_DAYS * DAY_MS, to: present() };
       matching = [...orders.values()].filter((order) => {
         const time = Date.parse(order[window.field]);
         return time >= window.from && time <= window.to && (!statuses || statuses.includes(statusOf(order)));
