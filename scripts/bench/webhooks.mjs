@@ -50,49 +50,79 @@ const BODY = JSON.stringify({
 const dist = (path) => import(join(ROOT, "dist", path));
 
 if (args.includes("--serve")) await serve();
+else if (args.includes("--relay-only")) await relayOnly();
 else await load();
+
+/** A worker's relay alone (no job is run): moves the inbox stream into the fast lane. */
+async function relayOnly() {
+  const prefix = flag("prefix", "");
+  const { connectRedis } = await dist("infra/redis.js");
+  const { installationPrefixOf } = await dist("jobs/lanes.js");
+  const { openQueues, jobOptionsOf } = await dist("jobs/queues.js");
+  const { startWebhookRelay } = await dist("jobs/webhook-inbox.js");
+  const installation = installationPrefixOf(prefix, WORKSPACE);
+  const redis = connectRedis(redisUrl, { name: "omnifeed-bench-relay-queue", forQueues: true });
+  const queues = openQueues(redis, installation, {});
+  const relay = await startWebhookRelay({
+    connection: connectRedis(redisUrl, { name: "omnifeed-bench-relay", forQueues: true }),
+    installationPrefix: installation,
+    queue: queues.byLane.fast,
+    jobOptions: jobOptionsOf({}),
+    consumer: "bench-relay",
+  });
+  process.stdout.write("ready\n");
+  process.on("SIGTERM", () => {
+    void relay
+      .close()
+      .then(() => queues.close())
+      .then(() => redis.quit())
+      .finally(() => process.exit(0));
+  });
+}
 
 /** The server side: runs in its own process so autocannon does not share its event loop. */
 async function serve() {
   const prefix = flag("prefix", "");
-  const inboxKind = flag("inbox", "bullmq");
+  const inboxKind = flag("inbox", "stream");
   const { default: pino } = await import("pino");
   const { createServer } = await dist("server/app.js");
   const { createLogger } = await dist("infra/logger.js");
   const { connectRedis } = await dist("infra/redis.js");
   const { installationPrefixOf } = await dist("jobs/lanes.js");
   const { openQueues, jobOptionsOf } = await dist("jobs/queues.js");
-  const { openWebhookInbox, webhookDedupeIdOf } = await dist("jobs/webhook-events.js");
+  const { webhookDedupeIdOf } = await dist("jobs/webhook-events.js");
   const { storeReceiver } = await dist("server/webhooks/receivers.js");
   const { createShopifyStore } = await dist("stores/shopify/index.js");
   const { ShopifyConnectionSchema } = await dist("sources/shopify/options.js");
 
-  const redis = connectRedis(redisUrl, { name: "omnifeed-bench-webhooks", forQueues: true });
+  const { openStreamInbox } = await dist("jobs/webhook-inbox.js");
+  const redis = connectRedis(redisUrl, { name: "omnifeed-bench-webhooks" });
   const installation = installationPrefixOf(prefix, WORKSPACE);
   const queues = openQueues(redis, installation, {});
-  let inbox = openWebhookInbox(queues.byLane.fast, { jobOptions: jobOptionsOf({}) });
+  let inbox = openStreamInbox(redis, installation);
   if (inboxKind === "none") {
     // The floor: HTTP, signature check and parsing, nothing stored (not a receiver one could run).
     inbox = { accept: () => Promise.resolve({ outcome: "accepted", jobId: "none" }) };
   }
-  if (inboxKind === "stream") {
-    redis.defineCommand("inboxAdd", {
-      numberOfKeys: 2,
-      lua: `if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then
-              return redis.call('XADD', KEYS[2], '*', 'payload', ARGV[2])
-            end
-            return false`,
-    });
+  if (inboxKind === "bullmq") {
+    // adr/0029's first inbox: a fast-lane job per delivery, deduplicated by BullMQ in the add script.
+    const jobOptions = jobOptionsOf({});
     inbox = {
       async accept(delivery) {
-        const payload = JSON.stringify({ ...delivery, receivedAt: Date.now() });
-        const id = await redis.inboxAdd(
-          `${installation}${webhookDedupeIdOf(delivery.source, delivery.dedupeKey)}`,
-          `${installation}webhook-stream`,
-          String(72 * 3600 * 1000),
-          payload,
+        const jobId = `wh-${randomUUID()}`;
+        const job = await queues.byLane.fast.add(
+          "webhook-event",
+          { name: "webhook-event", ...delivery, receivedAt: Date.now() },
+          {
+            ...jobOptions,
+            jobId,
+            deduplication: {
+              id: webhookDedupeIdOf(delivery.source, delivery.dedupeKey),
+              ttl: 72 * 3600 * 1000,
+            },
+          },
         );
-        return { outcome: id ? "accepted" : "duplicate", jobId: id ?? "" };
+        return { outcome: job.id === jobId ? "accepted" : "duplicate", jobId: job.id };
       },
     };
   }
@@ -132,7 +162,7 @@ async function load() {
   const seconds = Number(flag("seconds", "20"));
   const amount = Number(flag("amount", "200000"));
   const connections = Number(flag("connections", "20"));
-  const inboxKind = flag("inbox", "bullmq");
+  const inboxKind = flag("inbox", "stream");
   const logLevel = flag("log-level", "info");
   const out = flag("out", undefined);
   const prefix = `omnifeed-bench:${randomUUID()}:`;
@@ -140,6 +170,13 @@ async function load() {
   const { connectRedis } = await dist("infra/redis.js");
   const { installationPrefixOf } = await dist("jobs/lanes.js");
 
+  const withRelay = args.includes("--relay") && inboxKind === "stream";
+  const relay = withRelay
+    ? spawn(process.execPath, [fileURLToPath(import.meta.url), "--relay-only", "--prefix", prefix], {
+        stdio: ["ignore", "pipe", "inherit"],
+      })
+    : undefined;
+  if (relay) await new Promise((resolve) => relay.stdout.once("data", resolve));
   const server = spawn(
     process.execPath,
     [
@@ -203,15 +240,29 @@ async function load() {
 
   const redis = connectRedis(redisUrl, { name: "omnifeed-bench-webhooks-count", forQueues: true });
   const installation = installationPrefixOf(prefix, WORKSPACE);
-  // Every 2xx named its job (or stream entry): each one must be in Redis.
+  // With the relay: wait until it has moved everything (the stream's length is its backlog).
+  let relayDrainSeconds;
+  if (relay) {
+    const drainStart = Date.now();
+    while ((await redis.xlen(`${installation}webhooks:inbox`)) > 0 && Date.now() - drainStart < 120_000) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    relayDrainSeconds = (Date.now() - drainStart) / 1000;
+    relay.kill("SIGTERM");
+    await new Promise((resolve) => relay.once("exit", resolve));
+  }
+  // Every 2xx named its job (or stream entry, for the job a relay makes of it): each one must be
+  // in Redis, as the entry or as the job.
   let stored = 0;
   const queueKey = `${installation}bull:omnifeed-fast:`;
   for (let at = 0; inboxKind !== "none" && at < acceptedJobs.length; at += 5000) {
     const batch = acceptedJobs.slice(at, at + 5000);
     const pipeline = redis.pipeline();
     for (const id of batch) {
-      if (inboxKind === "stream") pipeline.xrange(`${installation}webhook-stream`, id, id);
-      else pipeline.exists(`${queueKey}${id}`);
+      if (inboxKind === "stream" && !relay) {
+        const entry = id.slice("wh-".length);
+        pipeline.xrange(`${installation}webhooks:inbox`, entry, entry);
+      } else pipeline.exists(`${queueKey}${id}`);
     }
     for (const [error, found] of await pipeline.exec()) {
       if (!error && (Array.isArray(found) ? found.length === 1 : found === 1)) stored += 1;
@@ -231,6 +282,7 @@ async function load() {
   const accepted = result["2xx"];
   const figures = {
     inbox: inboxKind,
+    relay: withRelay,
     logLevel,
     connections,
     seconds: result.duration,
@@ -247,10 +299,13 @@ async function load() {
       max: result.latency.max,
     },
     acceptedFoundInRedis: stored,
-    everyAcceptedStored: stored === accepted && acceptedJobs.length === accepted,
+    ...(relay ? { relayDrainSecondsAfterLoad: relayDrainSeconds } : {}),
+    // Nothing is stored with `--inbox none`: the check does not apply.
+    everyAcceptedStored:
+      inboxKind === "none" ? null : stored === accepted && acceptedJobs.length === accepted,
   };
   const text = `${JSON.stringify(figures, null, 2)}\n`;
   if (out) writeFileSync(out, text);
   process.stdout.write(text);
-  if (!figures.everyAcceptedStored) process.exitCode = 1;
+  if (figures.everyAcceptedStored === false) process.exitCode = 1;
 }

@@ -1,5 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
-import type { JobsOptions, Queue } from "bullmq";
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { OmnifeedError } from "../core/errors.js";
 import {
@@ -11,11 +10,12 @@ import {
 import type { JobReport } from "./run-record.js";
 
 /**
- * Verified webhook deliveries as fast-lane jobs (adr/0029). The server's receivers call
- * {@link WebhookInbox.accept} once a delivery's signature is checked: one BullMQ `add` stores the
- * job and claims the delivery's dedupe key in the same Redis script, so when it resolves the
- * event is durable and a repeat of it is known. The worker hands each event to the use case
- * the installation wires in ({@link WebhookEventHandler}).
+ * Verified webhook deliveries and the `webhook-event` jobs they become. The server's receivers
+ * call {@link WebhookInbox.accept} once a delivery's signature is checked; the inbox
+ * (`webhook-inbox.ts`, adr/0030) stores the event and claims its dedupe key in one Redis script,
+ * so when it resolves the event is durable and a repeat of it is known. Workers relay stored
+ * events into the fast lane, where each is handed to the use case the installation wires in
+ * ({@link WebhookEventHandler}).
  */
 
 /** How long a delivery's dedupe key is remembered unless `server.webhooks.dedupe_window_s` says otherwise. */
@@ -68,23 +68,16 @@ export interface WebhookDeliveryInput {
   event: WebhookEventInput;
 }
 
-/** What the inbox did with a delivery: `accepted` (a new job) or `duplicate` (seen within the window). */
+/** What the inbox did with a delivery: `accepted` (stored) or `duplicate` (seen within the window). */
 export interface InboxAnswer {
   outcome: "accepted" | "duplicate";
-  /** The job holding the event: the new one, or the first delivery's. */
+  /** The job that holds (or, once relayed, will hold) the event: this delivery's, or the first one's. */
   jobId: string;
 }
 
 export interface WebhookInbox {
-  /** Stores the event as a job unless its dedupe key was seen within the window; durable when it resolves. */
+  /** Stores the event unless its dedupe key was seen within the window; durable when it resolves. */
   accept(delivery: WebhookDeliveryInput): Promise<InboxAnswer>;
-}
-
-export interface WebhookInboxOptions {
-  /** How long a dedupe key is remembered (default {@link DEFAULT_WEBHOOK_DEDUPE_WINDOW_MS}). */
-  dedupeWindowMs?: number | undefined;
-  /** Attempts, backoff and retention (`jobOptionsOf(config)`). */
-  jobOptions?: JobsOptions | undefined;
 }
 
 export const WEBHOOK_EVENT_KIND = "webhook-event";
@@ -96,43 +89,6 @@ export const WEBHOOK_EVENT_KIND = "webhook-event";
 export function webhookDedupeIdOf(source: string, dedupeKey: string): string {
   const digest = createHash("sha256").update(dedupeKey, "utf8").digest("base64url");
   return `webhook:${source}:${digest}`;
-}
-
-/**
- * The inbox on the fast lane's queue. Each delivery gets a fresh job id; BullMQ's deduplication
- * in throttle mode (an id with a TTL) sets the dedupe key with `SET NX PX` inside the script that
- * adds the job, and answers a repeat with the first job's id: a returned id other than ours is a
- * duplicate, and nothing was added. The key outlives the job (a completed job is removed while
- * its key lasts the whole window).
- */
-export function openWebhookInbox(queue: Queue, options: WebhookInboxOptions = {}): WebhookInbox {
-  const ttl = options.dedupeWindowMs ?? DEFAULT_WEBHOOK_DEDUPE_WINDOW_MS;
-  if (!Number.isInteger(ttl) || ttl <= 0) {
-    throw new OmnifeedError(
-      "config",
-      `the webhook dedupe window must be a positive whole number of ms, not ${ttl}`,
-    );
-  }
-  return {
-    async accept(delivery) {
-      const payload = WebhookEventPayloadSchema.parse({
-        name: WEBHOOK_EVENT_KIND,
-        source: delivery.source,
-        dedupeKey: delivery.dedupeKey,
-        requestId: delivery.requestId,
-        receivedAt: Date.now(),
-        event: delivery.event,
-      });
-      const jobId = `wh-${randomUUID()}`;
-      const job = await queue.add(WEBHOOK_EVENT_KIND, payload, {
-        ...options.jobOptions,
-        jobId,
-        deduplication: { id: webhookDedupeIdOf(delivery.source, delivery.dedupeKey), ttl },
-      });
-      const stored = job.id ?? jobId;
-      return { outcome: stored === jobId ? "accepted" : "duplicate", jobId: stored };
-    },
-  };
 }
 
 /**

@@ -15,7 +15,7 @@ import { pullOrdersJob, pushTrackingJob, syncOrderJob } from "./order-processors
 import type { ProcessorContext } from "./processors.js";
 import { importCatalog, publishChannels, pushSaleStock, reconcileChannels } from "./processors.js";
 import type { JobQueues } from "./queues.js";
-import { openQueues } from "./queues.js";
+import { jobOptionsOf, openQueues } from "./queues.js";
 import { errorKindOf, retryDecisionFor } from "./retry-policy.js";
 import type { JobReport } from "./run-record.js";
 import { syncSchedules } from "./schedules.js";
@@ -23,6 +23,8 @@ import type { ChunkedBuilds } from "./chunked-builds.js";
 import { openChunkedBuilds } from "./chunked-builds.js";
 import type { WebhookEventHandler } from "./webhook-events.js";
 import { processWebhookEvent } from "./webhook-events.js";
+import type { RunningRelay } from "./webhook-inbox.js";
+import { startWebhookRelay } from "./webhook-inbox.js";
 import { orderEventHandler } from "./order-events.js";
 
 export interface WorkerOptions {
@@ -127,6 +129,18 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     worker.on("error", (error) => log(`worker ${lane}: ${error.message}`));
     workers.push(worker);
   }
+  // A worker of the fast lane also moves the server's stored webhook deliveries into it.
+  let relay: RunningRelay | undefined;
+  if (options.lanes.includes("fast")) {
+    relay = await startWebhookRelay({
+      connection: connectRedis(options.redisUrl, { name: "omnifeed-webhook-relay", forQueues: true }),
+      installationPrefix: prefix,
+      queue: queues.byLane.fast,
+      jobOptions: jobOptionsOf(config),
+      consumer: id,
+      log,
+    });
+  }
   const stopHeartbeat = startHeartbeat(connection, prefix, {
     id,
     lanes: [...options.lanes],
@@ -136,7 +150,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
     const graceMs = options.graceMs ?? 20_000;
-    // Take no new job; wait for those in flight, then stop them: they hand themselves back.
+    // Relay nothing more; take no new job; wait for those in flight, then stop them: they hand
+    // themselves back.
+    await relay?.close();
     const drained = Promise.all(workers.map((worker) => worker.close()));
     const timer = setTimeout(
       () => shutdown.abort(new OmnifeedError("transient", "worker shutting down")),

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Histogram } from "prom-client";
+import { webhookDeadLetterKeyOf, webhookInboxKeyOf } from "../jobs/webhook-inbox.js";
 import { readRunMetrics, type RunMetrics } from "../sync/run-metrics.js";
 import type { BoardQueue } from "./queues.js";
 
@@ -30,7 +31,10 @@ import type { BoardQueue } from "./queues.js";
  * - `omnifeed_webhook_deliveries_total{source,outcome}` (counter): webhook deliveries this server
  *   process answered, by receiver and outcome: accepted (queued), duplicate (seen within the
  *   dedupe window, not queued again), ignored (a ping or a topic omnifeed does not read),
- *   rejected (bad signature, unreadable or oversized body: 4xx), failed (could not be stored: 5xx).
+ *   rejected (bad signature, unreadable or oversized body: 4xx), failed (could not be stored: 5xx);
+ * - `omnifeed_webhook_inbox_backlog` (gauge): accepted deliveries in the installation's inbox
+ *   stream that no worker has relayed into the fast lane yet (grows while no fast-lane worker runs);
+ * - `omnifeed_webhook_dead_letters` (gauge): inbox entries a relay could not read, kept for a person.
  */
 
 export interface MetricsOptions {
@@ -95,6 +99,32 @@ export function createMetricsRegistry(options: MetricsOptions): Registry {
       });
     return pending;
   };
+
+  new Gauge({
+    name: "omnifeed_webhook_inbox_backlog",
+    help: "Accepted webhook deliveries waiting in the inbox stream for a worker's relay, at scrape time.",
+    registers: [registry],
+    async collect() {
+      try {
+        this.set(await redis.xlen(webhookInboxKeyOf(prefix)));
+      } catch (error) {
+        logger.warn({ err: error }, "webhook inbox unreadable for /metrics");
+      }
+    },
+  });
+
+  new Gauge({
+    name: "omnifeed_webhook_dead_letters",
+    help: "Webhook inbox entries a relay could not read, kept for a person.",
+    registers: [registry],
+    async collect() {
+      try {
+        this.set(await redis.llen(webhookDeadLetterKeyOf(prefix)));
+      } catch (error) {
+        logger.warn({ err: error }, "webhook dead letters unreadable for /metrics");
+      }
+    },
+  });
 
   new Gauge({
     name: "omnifeed_metrics_redis_up",

@@ -87,7 +87,7 @@ export async function resolveServerAuth(
 interface JobViews {
   queues?: readonly BoardQueue[];
   liveWorkers?: () => Promise<readonly LiveWorker[]>;
-  /** Where verified webhook deliveries go: the fast lane's queue. */
+  /** Where verified webhook deliveries go: the installation's inbox stream (workers relay it to the fast lane). */
   inbox?: WebhookInbox;
   close(): Promise<void>;
 }
@@ -100,17 +100,13 @@ interface JobViews {
 async function openJobViews(config: ConfigFile | undefined, redis: Redis, prefix: string): Promise<JobViews> {
   const { openQueues } = await import("../../jobs/queues.js");
   const { liveWorkers } = await import("../../jobs/heartbeats.js");
-  const { jobOptionsOf } = await import("../../jobs/queues.js");
-  const { openWebhookInbox } = await import("../../jobs/webhook-events.js");
+  const { openStreamInbox } = await import("../../jobs/webhook-inbox.js");
   const queues = openQueues(redis, prefix, config ?? {});
   const window = config?.server?.webhooks?.dedupe_window_s;
   return {
     queues: Object.values(queues.byLane),
     liveWorkers: () => liveWorkers(redis, prefix),
-    inbox: openWebhookInbox(queues.byLane.fast, {
-      jobOptions: jobOptionsOf(config ?? {}),
-      ...(window !== undefined ? { dedupeWindowMs: window * 1000 } : {}),
-    }),
+    inbox: openStreamInbox(redis, prefix, window !== undefined ? { dedupeWindowMs: window * 1000 } : {}),
     close: () => queues.close(),
   };
 }

@@ -28,7 +28,8 @@ import { createLogger } from "../../infra/logger.js";
 import { connectRedis } from "../../infra/redis.js";
 import { installationPrefixOf } from "../../jobs/lanes.js";
 import { openQueues, type JobQueues } from "../../jobs/queues.js";
-import { openWebhookInbox, type WebhookEvent, type WebhookInbox } from "../../jobs/webhook-events.js";
+import type { WebhookEvent, WebhookEventPayload, WebhookInbox } from "../../jobs/webhook-events.js";
+import { openStreamInbox, webhookInboxKeyOf } from "../../jobs/webhook-inbox.js";
 import { startWorker } from "../../jobs/worker.js";
 import { ShopifyConnectionSchema } from "../../sources/shopify/options.js";
 import { WooCommerceConnectionSchema } from "../../sources/woocommerce/options.js";
@@ -147,8 +148,10 @@ interface Harness {
   prefix: string;
   /** Every log line the server wrote. */
   logs: string[];
-  /** Jobs in the fast lane, by state. */
+  /** Deliveries stored: in the inbox stream, or relayed into the fast lane as jobs. */
   jobCount: () => Promise<number>;
+  /** The payloads in the inbox stream (not yet relayed), oldest first, with their job ids. */
+  stored: () => Promise<(WebhookEventPayload & { jobId: string })[]>;
 }
 
 async function harness(
@@ -163,7 +166,7 @@ async function harness(
   const prefix = installationPrefixOf(base, WORKSPACE);
   const queues = openQueues(redis, prefix, {});
   closers.push(() => queues.close());
-  const real = openWebhookInbox(queues.byLane.fast, { dedupeWindowMs: 3_600_000 });
+  const real = openStreamInbox(redis, prefix, { dedupeWindowMs: 3_600_000 });
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -173,6 +176,7 @@ async function harness(
   });
   const app = await createServer({
     auth: { token: "metrics-token" },
+    redis,
     prefix,
     logger: createLogger({ level: "info", destination }),
     webhooks: {
@@ -187,9 +191,15 @@ async function harness(
   closers.push(() => app.close());
   const jobCount = async () => {
     const counts = await queues.byLane.fast.getJobCounts();
-    return Object.values(counts).reduce((sum, count) => sum + count, 0);
+    const jobs = Object.values(counts).reduce((sum, count) => sum + count, 0);
+    return jobs + (await redis.xlen(webhookInboxKeyOf(prefix)));
   };
-  return { app, queues, prefix, logs, jobCount };
+  const stored = async () =>
+    (await redis.xrange(webhookInboxKeyOf(prefix), "-", "+")).map(([id, fields]) => ({
+      ...(JSON.parse(fields[fields.indexOf("payload") + 1]!) as WebhookEventPayload),
+      jobId: `wh-${id}`,
+    }));
+  return { app, queues, prefix, logs, jobCount, stored };
 }
 
 const FULFILLMENT = JSON.stringify({
@@ -290,7 +300,7 @@ describe("webhook receivers", () => {
   });
 
   it("stores a good delivery before answering 202, and answers its repeats 200 without storing them", async () => {
-    const { app, queues, jobCount, logs } = await harness();
+    const { app, stored, jobCount, logs } = await harness();
     const headers = shopifyHeaders(FULFILLMENT, "b7e0c9d2-0001");
     const first = await app.inject({
       method: "POST",
@@ -299,13 +309,14 @@ describe("webhook receivers", () => {
       payload: FULFILLMENT,
     });
     expect(first.statusCode).toBe(202);
-    const answer = first.json<{ status: string; requestId: string }>();
+    const answer = first.json<{ status: string; requestId: string; jobId: string }>();
     expect(answer.status).toBe("accepted");
     expect(first.headers["x-request-id"]).toBe(answer.requestId);
-    // In Redis when the answer left: read back from the queue on the same server.
-    const [job] = await queues.byLane.fast.getJobs(["waiting"]);
-    expect(job?.name).toBe("webhook-event");
-    expect(job?.data).toMatchObject({
+    // In Redis when the answer left: read back from the inbox stream on the same server.
+    const [entry] = await stored();
+    expect(entry?.jobId).toBe(answer.jobId);
+    expect(entry).toMatchObject({
+      name: "webhook-event",
       source: "shopify",
       dedupeKey: "shopify:b7e0c9d2-0001",
       requestId: answer.requestId,
@@ -322,7 +333,7 @@ describe("webhook receivers", () => {
         payload: FULFILLMENT,
       });
       expect(repeat.statusCode).toBe(200);
-      expect(repeat.json()).toMatchObject({ status: "duplicate" });
+      expect(repeat.json()).toMatchObject({ status: "duplicate", jobId: answer.jobId });
     }
     expect(await jobCount()).toBe(1);
     // Another delivery id is another event.
@@ -346,6 +357,9 @@ describe("webhook receivers", () => {
     expect(metrics.body).toContain(
       'omnifeed_webhook_deliveries_total{source="shopify",outcome="duplicate"} 2',
     );
+    // No worker runs here: both wait in the inbox for a relay.
+    expect(metrics.body).toContain("omnifeed_webhook_inbox_backlog 2");
+    expect(metrics.body).toContain("omnifeed_webhook_dead_letters 0");
     const lines = logs.filter((line) => line.includes('"msg":"webhook delivery"'));
     expect(lines).toHaveLength(4);
     expect(lines[0]).toContain(`"requestId":"${answer.requestId}"`);
@@ -464,10 +478,9 @@ describe("webhook receivers over a socket, fed by the simulators", () => {
       (delivery) => delivery.headers["x-shopify-webhook-id"] === fulfillment.headers["x-shopify-webhook-id"],
     );
     expect(copies.map((delivery) => delivery.status)).toEqual([202, 200, 200]);
-    const jobs = await h.queues.byLane.fast.getJobs(["waiting"]);
-    const shipments = jobs.filter((job) => (job.data as { event: WebhookEvent }).event.type === "shipment");
+    const shipments = (await h.stored()).filter((entry) => entry.event.type === "shipment");
     expect(shipments).toHaveLength(1);
-    expect(shipments[0]!.data).toMatchObject({
+    expect(shipments[0]).toMatchObject({
       event: { shipment: { storeOrderId: ref.storeOrderId, trackingNumber: "1Z1", carrier: "UPS" } },
     });
     // The order the store created echoes back as orders/create: every delivery got a 2xx.
@@ -506,9 +519,9 @@ describe("webhook receivers over a socket, fed by the simulators", () => {
       statuses.filter(([topic]) => topic === "order.updated").every(([, status]) => status === 202),
     ).toBe(true);
     expect(site.webhooks()[0]!.status).toBe("active");
-    const jobs = await h.queues.byLane.fast.getJobs(["waiting"]);
-    expect(jobs.length).toBeGreaterThanOrEqual(1);
-    expect(jobs.map((job) => (job.data as { event: WebhookEvent }).event)).toContainEqual({
+    const entries = await h.stored();
+    expect(entries.length).toBeGreaterThanOrEqual(1);
+    expect(entries.map((entry) => entry.event)).toContainEqual({
       type: "order_updated",
       storeOrderId: ref.storeOrderId,
       order: { marketplace: "amazon", account: "A1SELLER", orderId: "112-0000000-0000202" },
@@ -556,9 +569,11 @@ describe("webhook receivers over a socket, fed by the simulators", () => {
       },
     });
     closers.push(() => worker.close());
+    // The worker's relay moves the stored delivery into the fast lane, where it is run.
     await expect
       .poll(async () => (await h.queues.byLane.fast.getJobCounts("completed")).completed, { timeout: 10_000 })
       .toBe(1);
+    expect(await h.stored()).toEqual([]);
     expect(handled).toEqual([
       {
         source: "amazon",
