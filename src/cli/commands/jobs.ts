@@ -91,7 +91,7 @@ export function registerJobs(program: Command, setExit: (code: ExitCode) => void
     .option("--config <file>", "the installation's omnifeed.config.yaml")
     .option(
       "--lanes <list>",
-      "lanes this process serves: bulk (catalog work), fast (orders, stock)",
+      "lanes this process serves: bulk (catalog work), fast (orders, stock, and relaying the webhook inbox)",
       "bulk,fast",
     )
     .option(

@@ -227,8 +227,9 @@ export function registerServe(program: Command, setExit: (code: ExitCode) => voi
     .addHelpText(
       "after",
       "\nRedis (REDIS_URL, keys under OMNIFEED_REDIS_PREFIX) feeds /readyz and the job and item metrics.\n" +
-        "With Redis, each store of stores: that signs webhooks (shopify, woocommerce) gets POST /webhooks/<store>:\n" +
-        "a verified delivery is queued in the fast lane before the answer (docs/webhooks.md).\n" +
+        "With Redis, each store of stores: that signs webhooks (shopify, woocommerce) and each marketplace of\n" +
+        "marketplaces: that sends notifications (amazon) gets POST /webhooks/<id>:\n" +
+        "a verified delivery is stored in Redis before the answer; fast-lane workers relay it into jobs (docs/webhooks.md).\n" +
         "SIGINT or SIGTERM closes the server gracefully (exit 0); a second signal stops at once.",
     )
     .action(async (raw: unknown) => {
